@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * crash_ctx.c: one command's view of the dump.
+ *
+ * The readers here never FATAL.  Physical pages are read through crash's
+ * back end directly (pc->readmem), because readmem() folds "the dump does
+ * not hold this page" into plain failure; struct pages and other kernel
+ * pages go through kvtop() and the same back end.
+ */
+#include "glue.h"
+
+#define KV(a, b, c) (((a) << 16) | ((b) << 8) | (c))
+#define KCACHE_PAGES 2048	/* 8 MiB: the vmemmap of 512 MiB of RAM */
+
+bool vms_rd(ulong addr, void *buf, long size)
+{
+	return addr && readmem(addr, KVADDR, buf, size, "vmscope", RETURN_ON_ERROR | QUIET);
+}
+
+bool vms_rd_ulong(ulong addr, ulong *v)
+{
+	return vms_rd(addr, v, sizeof(*v));
+}
+
+bool vms_rd_uint(ulong addr, uint *v)
+{
+	return vms_rd(addr, v, sizeof(*v));
+}
+
+bool vms_rd_int(ulong addr, int *v)
+{
+	return vms_rd(addr, v, sizeof(*v));
+}
+
+static int read_phys(void *ctx, uint64_t paddr, void *buf)
+{
+	(void)ctx;
+	int fd = ACTIVE() ? pc->mfd : pc->dfd;
+	/* as readmem() does for PHYSADDR; the kcore back end looks at it */
+	pc->curcmd_flags &= ~MEMTYPE_KVADDR;
+	int r = pc->readmem(fd, buf, (int)PAGESIZE(), 0, (physaddr_t)paddr);
+	if (r == (int)PAGESIZE())
+		return VMS_OK;
+	return r == PAGE_EXCLUDED ? VMS_EXCLUDED : VMS_READ_ERROR;
+}
+
+static int read_kvirt(void *ctx, uint64_t vaddr, void *buf)
+{
+	physaddr_t paddr;
+	if (!kvtop(CURRENT_CONTEXT(), (ulong)vaddr, &paddr, 0))
+		return VMS_READ_ERROR;
+	return read_phys(ctx, paddr, buf);
+}
+
+/* Restore what the command changed in crash; runs however it ends. */
+static void ctx_cleanup(void *arg)
+{
+	struct vms_ctx *c = arg;
+	if (c->zero_excluded_cleared) {
+		*diskdump_flags |= c->zero_excluded_saved;
+		c->zero_excluded_cleared = false;
+	}
+	if (c->kcache_ready)
+		vms_kcache_destroy(&c->kcache);
+	c->kcache_ready = false;
+	vms_buf_free(&c->out);
+	pc->cmd_cleanup = NULL;	/* crash never clears it */
+	pc->cmd_cleanup_arg = NULL;
+}
+
+void vms_ctx_strict_excluded(struct vms_ctx *c)
+{
+	if (DISKDUMP_DUMPFILE() && (*diskdump_flags & ZERO_EXCLUDED)) {
+		c->zero_excluded_saved = ZERO_EXCLUDED;
+		c->zero_excluded_cleared = true;
+		*diskdump_flags &= ~ZERO_EXCLUDED;
+	}
+}
+
+static ulong rd_ulong_or(ulong addr, ulong dflt)
+{
+	ulong v;
+	return addr && vms_rd_ulong(addr, &v) ? v : dflt;
+}
+
+static void read_arch(struct vms_ctx *c)
+{
+	const struct vms_kernel *k = &vms_k;
+	struct vms_arch *a = &c->arch;
+	bool l5 = machdep->flags & VM_5LEVEL;
+
+	a->levels = l5 ? 5 : 4;
+	/* __PHYSICAL_MASK is the variable physical_mask when SME/TDX may shrink it */
+	ulong mask = (1UL << 52) - 1;
+	if (k->sym_physical_mask)
+		mask = rd_ulong_or(k->sym_physical_mask, mask);
+	else if (k->sym_sme_me_mask)
+		mask &= ~rd_ulong_or(k->sym_sme_me_mask, 0);
+	a->phys_mask = mask;
+	ulong max_pfn = rd_ulong_or(vms_sym("max_pfn"), 0);
+	ulong highest = rd_ulong_or(k->sym_highest_memmap_pfn, 0);
+	a->max_pfn = max_pfn > highest ? max_pfn : highest;
+	/* _PAGE_DEVMAP moved to bit 57 when bit 58 became _PAGE_SAVED_DIRTY (6.6) */
+	bool saved_dirty = k->version >= KV(6, 6, 0);
+	a->devmap_bit = 1ULL << (saved_dirty ? 57 : 58);
+	a->saved_dirty_bit = saved_dirty ? 1ULL << 58 : 0;
+	/* include/linux/swap.h: READ_EXCLUSIVE migration entries (5.19), PTE
+	 * markers (5.19), SWP_SWAPIN_ERROR (6.1 to 6.4) */
+	unsigned mig = k->version >= KV(5, 19, 0) ? 3 : 2;
+	bool marker = k->version >= KV(5, 19, 0);
+	bool swapin_error = k->version >= KV(6, 1, 0) && k->version < KV(6, 5, 0);
+	vms_arch_swap_types(a, k->max_swapfiles ? k->max_swapfiles : 32 - 1 - mig, mig, marker,
+			    swapin_error);
+	/* pfn swap entries keep young/dirty bits above the pfn since 6.1 */
+	a->swp_pfn_bits = k->version >= KV(6, 1, 0) ? (l5 ? 52 : 46) - 12 : 0;
+}
+
+static void read_model(struct vms_ctx *c)
+{
+	const struct vms_kernel *k = &vms_k;
+	struct vms_model *m = &c->model;
+
+	m->zero_pfn = rd_ulong_or(k->sym_zero_pfn, ~0UL);
+	m->huge_zero_pfn = ~0ULL;
+	if (k->sym_huge_zero_pfn) {
+		m->huge_zero_pfn = rd_ulong_or(k->sym_huge_zero_pfn, ~0UL);
+	} else {
+		/* older kernels keep only the page (or folio) pointer */
+		ulong page = rd_ulong_or(k->sym_huge_zero_page ? k->sym_huge_zero_page
+							       : k->sym_huge_zero_folio, 0);
+		ulong base = machdep->machspec->vmemmap_vaddr;
+		if (page >= base && k->page.size)
+			m->huge_zero_pfn = (page - base) / k->page.size;
+	}
+	m->highest_memmap_pfn = rd_ulong_or(k->sym_highest_memmap_pfn, c->arch.max_pfn);
+	m->nonpresent_shared = k->page.model == VMS_MAPCOUNT_FOLIO;
+	m->pmd_protnone_skipped = k->thp_rule == VMS_THP_6_1;
+	m->hwpoison_has_page = k->version >= KV(6, 1, 0);
+}
+
+static void read_thp(struct vms_ctx *c)
+{
+	const struct vms_kernel *k = &vms_k;
+	struct vms_thp_sys *t = &c->thp;
+	int v;
+
+	t->rule = k->thp_rule;
+	t->flags = rd_ulong_or(k->sym_thp_flags, 0);
+	t->shmem_huge = k->sym_shmem_huge && vms_rd_int(k->sym_shmem_huge, &v) ? v : 0;
+	t->anon_always = rd_ulong_or(k->sym_anon_always, 0);
+	t->anon_madvise = rd_ulong_or(k->sym_anon_madvise, 0);
+	/* before per-size THP, "always"/"madvise" meant the PMD size */
+	t->anon_inherit = rd_ulong_or(k->sym_anon_inherit, 1UL << 9);
+	t->shmem_always = rd_ulong_or(k->sym_shmem_always, 0);
+	t->shmem_madvise = rd_ulong_or(k->sym_shmem_madvise, 0);
+	t->shmem_inherit = rd_ulong_or(k->sym_shmem_inherit, 1UL << 9);
+	t->shmem_within_size = rd_ulong_or(k->sym_shmem_within, 0);
+	t->read_only_thp_for_fs = false;	/* Debian's kernels: off */
+}
+
+static void read_swap(struct vms_ctx *c)
+{
+	const struct vms_kernel *k = &vms_k;
+	uint n = 0;
+
+	c->nswap = 0;
+	c->swap = NULL;
+	if (!k->sym_swap_info || !k->max_swapfiles || k->si_swap_map < 0 || k->si_max < 0)
+		return;
+	if (!k->sym_nr_swapfiles || !vms_rd_uint(k->sym_nr_swapfiles, &n) || n > k->max_swapfiles)
+		n = k->max_swapfiles;
+	if (!n)
+		return;
+	c->swap = (struct vms_swapdev *)GETBUF(n * sizeof(*c->swap));
+	c->nswap = n;
+	for (uint i = 0; i < n; i++) {
+		ulong si, flags = 0, map = 0;
+		uint max = 0;
+		if (!vms_rd_ulong(k->sym_swap_info + i * sizeof(ulong), &si) || !si)
+			continue;
+		if (!vms_rd_ulong(si + k->si_flags, &flags) || !vms_rd_ulong(si + k->si_swap_map, &map) ||
+		    !vms_rd_uint(si + k->si_max, &max))
+			continue;
+		c->swap[i] = (struct vms_swapdev){ .used = flags & 1, .swap_map = map, .max = max };
+	}
+}
+
+static bool read_pkey(void)
+{
+	const struct vms_kernel *k = &vms_k;
+	uint cap16;
+	/* arch_pkeys_enabled(): X86_FEATURE_OSPKE = word 16, bit 4 */
+	if (!k->sym_boot_cpu_data || k->cpuinfo_capability < 0)
+		return false;
+	if (!vms_rd_uint(k->sym_boot_cpu_data + k->cpuinfo_capability + 16 * 4, &cap16))
+		return false;
+	return cap16 & (1u << 4);
+}
+
+void vms_ctx_begin(struct vms_ctx *c, bool need_pages)
+{
+	memset(c, 0, sizeof(*c));
+	pc->cmd_cleanup = ctx_cleanup;
+	pc->cmd_cleanup_arg = c;
+
+	read_arch(c);
+	read_model(c);
+	read_thp(c);
+	read_swap(c);
+	vms_k.fmt.pkey = read_pkey();
+	vms_k.page.vmemmap = machdep->machspec->vmemmap_vaddr;
+	vms_k.page.max_pfn = c->arch.max_pfn;
+	c->mem = (struct vms_mem){ .ctx = c, .read_phys = read_phys, .read_kvirt = read_kvirt };
+	vms_walker_init(&c->walker, &c->arch, &c->mem, &c->counters);
+	if (need_pages) {
+		if (vms_kcache_init(&c->kcache, &c->mem, &c->counters, KCACHE_PAGES))
+			error(FATAL, "out of memory\n");
+		c->kcache_ready = true;
+		uint64_t pages = (c->arch.max_pfn + 1) * vms_k.page.size / PAGESIZE() + 1;
+		vms_kcache_track(&c->kcache, vms_k.page.vmemmap, pages);
+	}
+}
+
+void vms_ctx_end(struct vms_ctx *c)
+{
+	ctx_cleanup(c);
+}
+
+void vms_acct_setup(struct vms_ctx *c, struct vms_acct *a, bool pages, bool content)
+{
+	*a = (struct vms_acct){
+		.model = &c->model,
+		.layout = &vms_k.page,
+		.kcache = pages && c->kcache_ready ? &c->kcache : NULL,
+		.swap = c->swap,
+		.nswap = c->nswap,
+		.mem = &c->mem,
+		.counters = &c->counters,
+		.scan_content = content,
+	};
+}
+
+int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct vms_vma *v,
+		    const struct vms_acct *acct, struct vms_stats *stats)
+{
+	struct vms_vma_acct va;
+	struct vms_thp_vma tv;
+	static unsigned char page_buf[4096] __attribute__((aligned(64)));
+	struct vms_sink sink = { .acct = acct, .vma = &va, .stats = stats, .page_buf = page_buf };
+
+	memset(stats, 0, sizeof(*stats));
+	vms_vma_acct_info(s, v, &va, &tv);
+	if (v->bad) {
+		vms_stats_error(stats, VMS_CORRUPT, -1, v->start, v->addr, v->err);
+		return 0;
+	}
+	/* smaps walks no gate VMA, and (before 6.12) no VM_PFNMAP VMA */
+	if (v->gate || ((v->flags & VMS_VM_PFNMAP) && vms_k.version < KV(6, 12, 0)))
+		return 0;
+	return vms_walk_range(&c->walker, s->pgd_paddr, v->start, v->end, &vms_account_ops, &sink);
+}

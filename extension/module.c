@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * module.c: vmscope's entry into crash.
+ *
+ * An extension is compiled against one crash's defs.h; the structures it
+ * shares with crash change between releases, so loaded into another crash
+ * it would misread them silently.  The constructor compares the loading
+ * crash's version (pc->program_version, at the same place in every
+ * release) with the one built against, and refuses with one line.
+ */
+#include "glue.h"
+
+#ifndef VMSCOPE_CRASH_VERSION
+#error "build with -DVMSCOPE_CRASH_VERSION=\"x.y.z\" (the crash whose defs.h is used)"
+#endif
+#ifndef VMSCOPE_VERSION
+#define VMSCOPE_VERSION "0.1"
+#endif
+
+static struct command_table_entry command_table[] = {
+	{ "smaps", cmd_smaps, help_smaps, 0 },
+	{ "zerofill", cmd_zerofill, help_zerofill, 0 },
+	{ "thpmap", cmd_thpmap, help_thpmap, 0 },
+	{ "pageruns", cmd_pageruns, help_pageruns, 0 },
+	{ "vmwhere", cmd_vmwhere, help_vmwhere, 0 },
+	{ "vmsys", cmd_vmsys, help_vmsys, 0 },
+	{ NULL },
+};
+
+__attribute__((constructor)) static void vmscope_init(void)
+{
+	const char *loading = pc && pc->program_version ? pc->program_version : "?";
+	if (strcmp(loading, VMSCOPE_CRASH_VERSION) != 0) {
+		fprintf(stderr,
+			"vmscope: built for crash %s, not crash %s: rebuild it (make CRASH=...); not loaded\n",
+			VMSCOPE_CRASH_VERSION, loading);
+		return;
+	}
+	register_extension(command_table);
+}
+
+__attribute__((destructor)) static void vmscope_fini(void)
+{
+}
