@@ -23,13 +23,13 @@ char *help_smaps[] = {
 	"",
 	"    -r  one rollup per task, as /proc/PID/smaps_rollup.",
 	"    -a  all user tasks, one line each, sorted by Rss (targets are ignored).",
-	"    -j  JSON Lines: one {\"type\":\"vma\"} object per VMA with the smaps field",
+	"    -j  M_JSON Lines: one {\"type\":\"vma\"} object per VMA with the smaps field",
 	"        names as keys (kB), and one {\"type\":\"rollup\"} object per task.",
 	"    -k  the kernel's own text: byte for byte what /proc/PID/smaps (with -r,",
 	"        smaps_rollup) printed, for diff against a capture from the system.",
 	"",
 	"  Numbers are kB.  A VMA whose page tables or struct pages cannot be read",
-	"  is flagged (a '!' line in the table, \"errors\" in JSON); the others are",
+	"  is flagged (a '!' line in the table, \"errors\" in M_JSON); the others are",
 	"  unaffected.  Output works with crash's pipes and redirection.",
 	"\nEXAMPLES",
 	"  Summarise the memory of pid 1234, one line per VMA:\n",
@@ -42,7 +42,7 @@ char *help_smaps[] = {
 	"  The same as the kernel printed it, for every task named vmscope-wl:\n",
 	"    %s> smaps -k vmscope-wl",
 	"",
-	"  One smaps_rollup per task, as JSON, into a file:\n",
+	"  One smaps_rollup per task, as M_JSON, into a file:\n",
 	"    %s> smaps -r -j 1234 > /tmp/rollup.json",
 	"",
 	"  Which processes hold the most memory:\n",
@@ -135,7 +135,7 @@ static void table_line(struct vms_buf *b, const char *start_label, uint64_t star
 	vms_buf_puts(b, "\n");
 }
 
-enum mode { TABLE, ROLLUP, KERNEL, KERNEL_ROLLUP, JSON, JSON_ROLLUP };
+enum mode { M_TABLE, M_ROLLUP, M_KERNEL, M_KERNEL_ROLLUP, M_JSON, M_JSON_ROLLUP, M_QUIET };
 
 /* Account every VMA of one address space; print per VMA as the mode asks. */
 static void do_space(struct task_context *tc, enum mode mode, struct task_total *tt)
@@ -149,12 +149,13 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 	memset(tt, 0, sizeof(*tt));
 	tt->tc = tc;
 	if (!vms_space_load(s, tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
+		if (mode != M_QUIET)
+			error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		tt->err = err;
 		return;
 	}
 	vms_acct_setup(&ctx, &acct, true, false);
-	if (mode == TABLE)
+	if (mode == M_TABLE)
 		table_header(b, s);
 	uint64_t first = 0, last = 0;
 	for (int i = 0; i < s->nvmas; i++) {
@@ -170,16 +171,16 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 				first = v->start;
 			last = v->end;
 		}
-		if (mode == ROLLUP || mode == KERNEL_ROLLUP || mode == JSON_ROLLUP)
+		if (mode == M_ROLLUP || mode == M_KERNEL_ROLLUP || mode == M_JSON_ROLLUP || mode == M_QUIET)
 			continue;
 		vms_vma_name(s, v, name);
 		vms_vma_info_fill(&ctx, s, v, name, &info);
 		if (name->err)
 			vms_stats_error(&st, VMS_CORRUPT, -1, v->start, v->file, name->err);
-		if (mode == KERNEL) {
+		if (mode == M_KERNEL) {
 			vms_smaps_block(b, &vms_k.fmt, &st, &info);
 			print_error_line(b, &st);
-		} else if (mode == TABLE) {
+		} else if (mode == M_TABLE) {
 			char perms[5];
 			vms_perms(perms, v->flags);
 			table_line(b, NULL, v->start, v->end, perms, v->end - v->start, &st,
@@ -215,22 +216,22 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 		}
 		vms_buf_flush(b, fp);
 	}
-	if (s->err)
+	if (s->err && mode != M_QUIET)
 		error(INFO, "PID %lu (%s): VMA list incomplete: %s\n", s->pid, s->comm, s->err);
 	tt->err = s->err;
 
-	if (mode == TABLE) {
+	if (mode == M_TABLE) {
 		table_line(b, "TOTAL", 0, 0, "", tt->size, &tt->total, "", 0);
 		vms_buf_puts(b, "\n");
-	} else if (mode == ROLLUP) {
+	} else if (mode == M_ROLLUP) {
 		table_header(b, s);
 		table_line(b, NULL, first, last, "---p", tt->size, &tt->total, "[rollup]", 8);
 		print_error_line(b, &tt->total);
 		vms_buf_puts(b, "\n");
-	} else if (mode == KERNEL_ROLLUP) {
+	} else if (mode == M_KERNEL_ROLLUP) {
 		vms_rollup_block(b, &vms_k.fmt, &tt->total, first, last);
 	}
-	if (mode == JSON || mode == JSON_ROLLUP) {
+	if (mode == M_JSON || mode == M_JSON_ROLLUP) {
 		struct vms_field fs[VMS_MAX_FIELDS];
 		struct vms_vma_info none = { 0 };
 		vms_json_begin(b, "rollup");
@@ -264,8 +265,7 @@ static void do_all(bool json)
 	struct vms_buf *b = &ctx.out;
 
 	for (int i = 0; i < n; i++) {
-		do_space(tcs[i], json ? JSON_ROLLUP : ROLLUP, &tt[i]);
-		vms_buf_reset(b);	/* -a prints its own summary below */
+		do_space(tcs[i], M_QUIET, &tt[i]);
 	}
 	qsort(tt, (size_t)n, sizeof(*tt), by_rss);
 	if (!json)
@@ -337,9 +337,9 @@ void cmd_smaps(void)
 	} else {
 		struct task_context **tcs;
 		int n = vms_targets(args, optind, &tcs);
-		enum mode mode = json ? (rollup ? JSON_ROLLUP : JSON)
-				      : kernel ? (rollup ? KERNEL_ROLLUP : KERNEL)
-					       : (rollup ? ROLLUP : TABLE);
+		enum mode mode = json ? (rollup ? M_JSON_ROLLUP : M_JSON)
+				      : kernel ? (rollup ? M_KERNEL_ROLLUP : M_KERNEL)
+					       : (rollup ? M_ROLLUP : M_TABLE);
 		for (int i = 0; i < n; i++) {
 			struct task_total tt;
 			do_space(tcs[i], mode, &tt);

@@ -254,8 +254,10 @@ int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct v
 		vms_stats_error(stats, VMS_CORRUPT, -1, v->start, v->addr, v->err);
 		return 0;
 	}
-	/* smaps walks no gate VMA, and (before 6.12) no VM_PFNMAP VMA */
-	if (v->gate || ((v->flags & VMS_VM_PFNMAP) && vms_k.version < KV(6, 12, 0)))
+	/* The gate VMA has no page tables of its own.  VM_PFNMAP VMAs are
+	 * walked although smaps before 6.12 skips them: their entries are all
+	 * special, so they add to no smaps field, only to vmscope's own. */
+	if (v->gate)
 		return 0;
 	return vms_walk_range(&c->walker, s->pgd_paddr, v->start, v->end, &vms_account_ops, &sink);
 }

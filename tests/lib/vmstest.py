@@ -1,0 +1,106 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Shared helpers for vmscope's tests on real vmcores.
+
+Every expected value a test checks comes from the dump's truth.json (the
+kernel's own smaps, pagemap, /proc and /sys, captured in the guest), never
+from vmscope's output.
+"""
+import functools
+import json
+import os
+import re
+import subprocess
+import unittest
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VMSCOPE = os.path.join(TOP, "scripts", "vmscope")
+ENSURE = os.path.join(TOP, "test-vmcores", "ensure")
+MARK = "@@vmscope-test@@"
+
+
+@functools.lru_cache(maxsize=None)
+def dumps(variant="full"):
+    """{kernel name: dump directory} for a variant, made if missing."""
+    r = subprocess.run([ENSURE, "--variant", variant, "--json"], stdout=subprocess.PIPE,
+                       text=True, check=True)
+    out = {}
+    for line in r.stdout.splitlines():
+        d = json.loads(line)
+        out[d["kernel"]] = d["dir"]
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def truth(dump_dir):
+    with open(os.path.join(dump_dir, "truth.json")) as f:
+        return json.load(f)
+
+
+def run_crash(dump_dir, commands, vmcore="vmcore", crash=None, module=None, timeout=900,
+              vmlinux=None):
+    """Run commands in one batch session; return the raw output of each.
+
+    Output of command i is everything the session printed (stdout and
+    stderr merged) between its marker and the next."""
+    args = [VMSCOPE]
+    if crash:
+        args += ["--crash", crash]
+    if module:
+        args += ["--module", module]
+    args += [vmlinux or os.path.join(dump_dir, "vmlinux"), os.path.join(dump_dir, vmcore)]
+    for i, c in enumerate(commands):
+        args += ["-c", f"!echo {MARK} {i}", "-c", c]
+    args += ["-c", f"!echo {MARK} end"]
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    return split_output(r.stdout, len(commands))
+
+
+def split_output(raw, n):
+    parts = re.split(rb"^" + MARK.encode() + rb" (\d+|end)\n", raw, flags=re.M)
+    out = [None] * n
+    for i in range(1, len(parts) - 1, 2):
+        tag = parts[i].decode()
+        if tag != "end":
+            out[int(tag)] = parts[i + 1]
+    if any(o is None for o in out):
+        raise AssertionError("crash session ended early:\n" + raw.decode("utf-8", "replace")[-3000:])
+    return out
+
+
+def jsonl(raw):
+    """Parse JSON Lines; every line must be a JSON object."""
+    objs = []
+    for line in raw.decode("utf-8").splitlines():
+        if line.strip():
+            objs.append(json.loads(line))
+    return objs
+
+
+def workload_pids(t):
+    return [p["pid"] for p in t["processes"]]
+
+
+def region(t, name):
+    return t["regions"][name]
+
+
+def pagemap_entries(proc):
+    """{page address: pagemap entry} for every non-zero entry."""
+    out = {}
+    for vaddr, count, first, delta in proc["pagemap"]:
+        for i in range(count):
+            out[vaddr + i * 4096] = first + i * delta
+    return out
+
+
+PM_PRESENT = 1 << 63
+PM_SWAP = 1 << 62
+PFN_MASK = (1 << 55) - 1
+
+
+class DumpTest(unittest.TestCase):
+    """Tests over every kernel's dump; each test body runs in a subTest."""
+    variant = "full"
+
+    def each_dump(self):
+        return [(name, d, truth(d)) for name, d in sorted(dumps(self.variant).items())]
