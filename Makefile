@@ -32,7 +32,7 @@ CRASH_CFLAGS ?= $(or $(shell cat $(dir $(CRASH))../cflags 2>/dev/null), \
                 $(if $(filter 8.%,$(CRASH_VERSION)),-DGDB_10_2,-DGDB_16_3))
 
 BUILD := build/crash-$(CRASH_VERSION)
-CORE := pte walk page account thp fmt
+CORE := pte walk page account thp fmt runs
 GLUE := crash_kernel crash_ctx crash_vma crash_task module \
         cmd_smaps cmd_zerofill cmd_thpmap cmd_pageruns cmd_vmwhere cmd_vmsys
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
@@ -41,11 +41,19 @@ MOD_CFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden $(WARN) -Iextension
 CORE_OBJS := $(CORE:%=$(BUILD)/%.o)
 GLUE_OBJS := $(GLUE:%=$(BUILD)/%.o)
 
-.PHONY: all unit check fuzz bench install clean vmcores demo crash-default FORCE
-all: extension/vmscope.so
+.PHONY: all setup unit check fuzz bench install clean vmcores demo crash-ready
+# The default crash is built (once, ~15 min) when missing; then the module
+# is built by a second make, which sees the crash's version.
+all: crash-ready
+	@$(MAKE) --no-print-directory extension/vmscope.so
 
-$(DEFAULT_CRASH):
-	scripts/build-crash 9.0.2
+crash-ready:
+	@if [ ! -x "$(CRASH)" ]; then \
+	  if [ "$(CRASH)" = "$(DEFAULT_CRASH)" ]; then scripts/build-crash 9.0.2 >/dev/null; \
+	  else echo "no crash at $(CRASH)" >&2; exit 1; fi; fi
+
+setup:
+	scripts/setup-host
 
 extension/vmscope.so: $(BUILD)/vmscope.so
 	cp $< $@
@@ -88,7 +96,7 @@ unit: build/unit/check_core build/unit/check_core_san
 	build/unit/check_core
 	CK_FORK=no build/unit/check_core_san
 
-check: all unit
+check: setup
 	tests/run
 
 fuzz:
@@ -100,7 +108,7 @@ bench: all
 vmcores:
 	test-vmcores/ensure
 
-demo:
+demo: setup
 	scripts/demo
 
 install: all

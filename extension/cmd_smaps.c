@@ -107,9 +107,8 @@ static void print_error_line(struct vms_buf *b, const struct vms_stats *s)
 
 static void table_header(struct vms_buf *b, const struct vms_space *s)
 {
-	vms_buf_printf(b, "PID: %-6lu TASK: %lx  COMMAND: \"", s->pid, s->task);
-	vms_buf_escape_safe(b, s->comm, strnlen(s->comm, TASK_COMM_LEN));
-	vms_buf_printf(b, "\"\n%18s %17s %-5s %9s %9s %9s %9s %9s %9s %9s %9s %s\n", "START", "END",
+	vms_task_line(b, s);
+	vms_buf_printf(b, "%18s %17s %-5s %9s %9s %9s %9s %9s %9s %9s %9s %s\n", "START", "END",
 		       "PERMS", "SIZE", "RSS", "PSS", "ANON", "ANONHUGE", "SWAP", "ZERO", "UNTOUCHED",
 		       "NAME");
 }
@@ -216,8 +215,8 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 		}
 		vms_buf_flush(b, fp);
 	}
-	if (s->err && mode != M_QUIET)
-		error(INFO, "PID %lu (%s): VMA list incomplete: %s\n", s->pid, s->comm, s->err);
+	if (mode != M_QUIET)
+		vms_space_warn(s);
 	tt->err = s->err;
 
 	if (mode == M_TABLE) {

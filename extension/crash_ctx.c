@@ -261,3 +261,16 @@ int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct v
 		return 0;
 	return vms_walk_range(&c->walker, s->pgd_paddr, v->start, v->end, &vms_account_ops, &sink);
 }
+
+void vms_swap_name(unsigned type, struct vms_name *n)
+{
+	const struct vms_kernel *k = &vms_k;
+	ulong si, file;
+	n->len = 0;
+	n->buf[0] = 0;
+	if (!k->sym_swap_info || type >= k->max_swapfiles || k->si_swap_file < 0 ||
+	    !vms_rd_ulong(k->sym_swap_info + type * sizeof(ulong), &si) || !si ||
+	    !vms_rd_ulong(si + k->si_swap_file, &file) || !file)
+		return;
+	vms_file_path(file, n);
+}

@@ -345,7 +345,7 @@ static bool prepend(char *buf, size_t *pos, const char *s, size_t len)
  * d_parent and across mounts (prepend_path), with " (deleted)" for unlinked
  * dentries.  Every step is a checked read; the depth is bounded.
  */
-static void file_path(ulong file, struct vms_name *n)
+void vms_file_path(ulong file, struct vms_name *n)
 {
 	const struct vms_kernel *k = &vms_k;
 	ulong dentry, mnt, dop = 0, dname = 0, parent, pprev = 1;
@@ -354,6 +354,8 @@ static void file_path(ulong file, struct vms_name *n)
 	char *buf = n->buf;
 
 	n->is_path = true;
+	n->len = 0;
+	n->err = NULL;
 	if (!vms_rd_ulong(file + k->file_path + k->path_dentry, &dentry) ||
 	    !vms_rd_ulong(file + k->file_path + k->path_mnt, &mnt)) {
 		n->err = "struct file not readable";
@@ -432,7 +434,7 @@ static void set_name(struct vms_name *n, const char *s)
 void vms_vma_name(const struct vms_space *s, const struct vms_vma *v, struct vms_name *n)
 {
 	const struct vms_kernel *k = &vms_k;
-	memset(n, 0, offsetof(struct vms_name, buf) + 1);
+	n->buf[0] = 0;
 	n->len = 0;
 	n->is_path = false;
 	n->dev_major = n->dev_minor = 0;
@@ -440,6 +442,7 @@ void vms_vma_name(const struct vms_space *s, const struct vms_vma *v, struct vms
 	n->err = NULL;
 
 	if (v->file) {
+		vms_file_path(v->file, n);
 		ulong inode = 0, sb = 0;
 		uint dev = 0;
 		if (k->file_inode >= 0 && vms_rd_ulong(v->file + k->file_inode, &inode) && inode &&
@@ -447,10 +450,9 @@ void vms_vma_name(const struct vms_space *s, const struct vms_vma *v, struct vms
 		    vms_rd_ulong(inode + k->inode_sb, &sb) && vms_rd_uint(sb + k->sb_dev, &dev)) {
 			n->dev_major = dev >> 20;
 			n->dev_minor = dev & 0xfffff;
-		} else {
+		} else if (!n->err) {
 			n->err = "inode not readable";
 		}
-		file_path(v->file, n);
 		return;
 	}
 	if (v->gate) {
@@ -600,4 +602,27 @@ void vms_json_task(struct vms_buf *b, const struct vms_space *s)
 	vms_json_u64(b, "pid", s->pid);
 	vms_json_strz(b, "comm", s->comm);
 	vms_json_hex(b, "task", s->task);
+}
+
+void vms_json_vma(struct vms_buf *b, const struct vms_vma *v, const struct vms_name *n)
+{
+	char perms[5];
+	vms_perms(perms, v->flags);
+	vms_json_hex(b, "start", v->start);
+	vms_json_hex(b, "end", v->end);
+	vms_json_strz(b, "perms", perms);
+	vms_json_str(b, "name", n->buf, n->len);
+}
+
+void vms_task_line(struct vms_buf *b, const struct vms_space *s)
+{
+	vms_buf_printf(b, "PID: %-6lu TASK: %lx  COMMAND: \"", s->pid, s->task);
+	vms_buf_escape_safe(b, s->comm, strnlen(s->comm, TASK_COMM_LEN));
+	vms_buf_puts(b, "\"\n");
+}
+
+void vms_space_warn(const struct vms_space *s)
+{
+	if (s->err)
+		error(INFO, "PID %lu (%s): VMA list incomplete: %s\n", s->pid, s->comm, s->err);
 }

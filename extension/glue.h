@@ -138,6 +138,10 @@ struct vms_name {
 	const char *err;
 };
 void vms_vma_name(const struct vms_space *s, const struct vms_vma *v, struct vms_name *n);
+/* d_path() of a struct file, as the kernel prints it for the initial root. */
+void vms_file_path(ulong file, struct vms_name *n);
+/* The path of swap device type (its swap_file), "" if unknown. */
+void vms_swap_name(unsigned type, struct vms_name *n);
 
 /* The per-VMA facts the sink and THPeligible need. */
 void vms_vma_acct_info(const struct vms_space *s, const struct vms_vma *v,
@@ -164,6 +168,12 @@ void vms_vma_info_fill(struct vms_ctx *c, const struct vms_space *s, const struc
 
 /* Common JSON members: "pid","comm","task". */
 void vms_json_task(struct vms_buf *b, const struct vms_space *s);
+/* ... and a VMA's "start","end","perms","name". */
+void vms_json_vma(struct vms_buf *b, const struct vms_vma *v, const struct vms_name *n);
+/* "PID: 1  TASK: ...  COMMAND: "..."" (with its newline). */
+void vms_task_line(struct vms_buf *b, const struct vms_space *s);
+/* Report an incomplete VMA list once per address space. */
+void vms_space_warn(const struct vms_space *s);
 
 /* Commands */
 void cmd_smaps(void);

@@ -11,7 +11,8 @@ truth.json layout:
                        fields: {Size: kB, ...}, THPeligible, VmFlags, ...}],
                rollup: {fields...}, status: {...},
                pagemap: [[vaddr, count, first_entry, delta]...],   # nonzero runs
-               content: [[vaddr, count, state]...]}]               # 0 data, 1 zero, 2 unreadable
+               content: [[vaddr, count, state]...],                # 0 data, 1 zero, 2 unreadable
+               kpageflags: [[vaddr, count, flags]...]}]            # of present pages
   regions: {name: {pid, start, length}}   # what the workload says it made
   sys: {path: text}
 """
@@ -93,12 +94,14 @@ def parse_serial(log):
             ready = [int(x) for x in f[2:]]
         elif kind == "PROC":
             pid = int(f[2])
-            procs[pid] = {"pid": pid, "pagemap": [], "content": []}
+            procs[pid] = {"pid": pid, "pagemap": [], "content": [], "kpageflags": []}
             order.append(pid)
         elif kind == "PM":
             procs[int(f[2])]["pagemap"].append([int(f[3], 16), int(f[4]), int(f[5], 16), int(f[6])])
         elif kind == "ZERO":
             procs[int(f[2])]["content"].append([int(f[3], 16), int(f[4]), int(f[5])])
+        elif kind == "KPF":
+            procs[int(f[2])]["kpageflags"].append([int(f[3], 16), int(f[4]), int(f[5], 16)])
         elif kind == "STABLE":
             procs[int(f[2])]["stable"] = f[3] == "1"
         elif kind in ("GONE", "PMERR", "MISSING"):

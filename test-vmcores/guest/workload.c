@@ -237,6 +237,20 @@ static void build_zoo(void)
 	write_page(p, 0, 0);
 	announce("madv_hugepage", p, 4 * MiB);
 
+	/*
+	 * A THP moved by mremap to an address that is not 2 MiB-aligned: the
+	 * PMD is split and the compound page stays, mapped by 512 PTEs whose
+	 * virtual and physical addresses differ in their low 21 bits.
+	 */
+	p = anon_at(SLOT(17), 2 * MiB);
+	for (size_t i = 0; i < 2 * MiB / PAGE; i++)
+		write_page(p + i * PAGE, i, 0);
+	void *moved = mremap(p, 2 * MiB, 2 * MiB, MREMAP_MAYMOVE | MREMAP_FIXED,
+			     (void *)(SLOT(18) + 64 * KiB));
+	if (moved == MAP_FAILED)
+		die("mremap");
+	announce("thp_mremapped", moved, 2 * MiB);
+
 	/* COW pages the forked child will share, and partly write itself. */
 	p = anon_at(SLOT(16), 1 * MiB);
 	madv(p, 1 * MiB, MADV_NOHUGEPAGE);
