@@ -195,6 +195,17 @@ static void account_swap(struct vms_sink *k, uint64_t addr, const struct vms_ent
 		vms_stats_error(s, VMS_CORRUPT, VMS_PTE, addr, e->raw, "swap count not read");
 }
 
+/* smaps_pmd_entry(): which *PmdMapped line a PMD-mapped page adds to. */
+static void count_pmd_mapped(struct vms_stats *s, const struct vms_pageinfo *pi, uint64_t size)
+{
+	if (pi->anon)
+		s->anonymous_thp += size;
+	else if (pi->swapbacked)
+		s->shmem_thp += size;
+	else
+		s->file_thp += size;
+}
+
 /* Entries that carry a pfn instead of a swap slot (smaps: is_pfn_swap_entry). */
 static void account_pfn_entry(struct vms_sink *k, uint64_t addr, uint64_t size, bool compound,
 			      const struct vms_entry *e)
@@ -216,6 +227,9 @@ static void account_pfn_entry(struct vms_sink *k, uint64_t addr, uint64_t size, 
 		present = e->kind != VMS_E_MIGRATION;
 	if (!k->acct->kcache || !get_page(k, addr, e->pfn, size, &pi))
 		return;
+	/* a THP under migration still counts as AnonHugePages (or the like) */
+	if (compound)
+		count_pmd_mapped(k->stats, &pi, size);
 	account_page(k, addr, &pi, compound, false, false, present);
 }
 
@@ -343,12 +357,7 @@ static int huge_entry(struct vms_walk *w, uint64_t start, uint64_t end, int leve
 		return 0;
 	}
 	s->pmd_thp += size;
-	if (pi.anon)
-		s->anonymous_thp += size;
-	else if (pi.swapbacked)
-		s->shmem_thp += size;
-	else
-		s->file_thp += size;
+	count_pmd_mapped(s, &pi, size);
 	account_page(k, start, &pi, true, e->young, e->dirty, true);
 	return 0;
 }

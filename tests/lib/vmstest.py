@@ -104,3 +104,67 @@ class DumpTest(unittest.TestCase):
 
     def each_dump(self):
         return [(name, d, truth(d)) for name, d in sorted(dumps(self.variant).items())]
+
+
+KPF_COMPOUND_HEAD = 1 << 15
+KPF_COMPOUND_TAIL = 1 << 16
+KPF_HUGE = 1 << 17
+
+
+def zero_pfns(t):
+    """The 4 KiB zero page's pfn and the huge zero page's first pfn, as the
+    kernel's pagemap showed them in the regions the workload read-faulted."""
+    procs = {p["pid"]: p for p in t["processes"]}
+    r = t["regions"]["read_nothp"]
+    pm = pagemap_entries(procs[r["pid"]])
+    zero = {pm[a] & PFN_MASK for a in range(r["start"], r["start"] + r["length"], 4096)}
+    assert len(zero) == 1, zero
+    r = t["regions"]["read_thp"]
+    huge = pagemap_entries(procs[r["pid"]])[r["start"]] & PFN_MASK
+    assert huge % 512 == 0
+    return zero.pop(), huge
+
+
+def kpageflags(proc):
+    """{page address: kpageflags} of present pages."""
+    out = {}
+    for vaddr, count, flags in proc["kpageflags"]:
+        for i in range(count):
+            out[vaddr + i * 4096] = flags
+    return out
+
+
+def content(proc):
+    """{page address: 0 data, 1 all zero, 2 unreadable} of present pages."""
+    out = {}
+    for vaddr, count, state in proc["content"]:
+        for i in range(count):
+            out[vaddr + i * 4096] = state
+    return out
+
+
+def is_anonymous(vma):
+    """vma_is_anonymous(): no file and no vm_ops (special mappings have them)."""
+    return vma["inode"] == 0 and vma["dev"] == "00:00" and vma["name"] in ("", "[heap]", "[stack]")
+
+
+def page_states(t, proc, vma):
+    """Per-page classification of a VMA from the kernel's pagemap."""
+    zero, huge = zero_pfns(t)
+    pm = pagemap_entries(proc)
+    out = {}
+    for a in range(vma["start"], vma["end"], 4096):
+        e = pm.get(a, 0)
+        if e & PM_PRESENT:
+            pfn = e & PFN_MASK
+            if pfn == zero:
+                out[a] = ("zero", pfn)
+            elif huge <= pfn < huge + 512:
+                out[a] = ("huge_zero", pfn)
+            else:
+                out[a] = ("present", pfn)
+        elif e & PM_SWAP:
+            out[a] = ("swap", (e & 0x1f, (e & PFN_MASK) >> 5))
+        else:
+            out[a] = ("none", None)
+    return out

@@ -8,25 +8,12 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 from vmstest import (PFN_MASK, PM_PRESENT, PM_SWAP, DumpTest, jsonl,  # noqa: E402
-                     pagemap_entries, region, run_crash)
+                     pagemap_entries, run_crash, zero_pfns)
 
 
 
 def kernel_escape(raw):
     return raw.replace(b"\n", b"\\012")
-
-
-def zero_pfns(t):
-    """The zero page and huge zero page pfns, as the kernel's pagemap showed them."""
-    procs = {p["pid"]: p for p in t["processes"]}
-    r = region(t, "read_nothp")
-    pm = pagemap_entries(procs[r["pid"]])
-    zero = {pm[a] & PFN_MASK for a in range(r["start"], r["start"] + r["length"], 4096)}
-    assert len(zero) == 1, zero
-    r = region(t, "read_thp")
-    huge = pagemap_entries(procs[r["pid"]])[r["start"]] & PFN_MASK
-    assert huge % 512 == 0
-    return zero.pop(), huge
 
 
 def expected_extras(t, proc, vma):
