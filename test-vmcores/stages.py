@@ -20,8 +20,10 @@ the workload's pids (space-separated, as in /tmp/ready), {PID0}, {PID1} and
 {PID2} by each of them (parent, child, nothp child).  Before the commands
 crash runs "extend /mnt/vmscope.so"; every command, the extend included, is
 preceded by a marker command "!echo @@vmscope-live@@ N" (N = 0 for the
-extend, then 1, 2, ... for the lines of the file), so live.out splits on
-lines "@@vmscope-live@@ N"; what precedes marker 0 is crash's start-up.
+extend, then 1, 2, ... for the lines of the file), and "!echo @@vmscope-live@@
+end" ends the file, so live.out splits on lines "@@vmscope-live@@ N|end"; what
+precedes marker 0 is crash's start-up.  live.json has "complete": true when
+the end marker came (the make fails otherwise).
 """
 import gzip
 import json
@@ -268,21 +270,25 @@ def live_commands(path):
     out = [f"!echo {MARKER} 0", "extend /mnt/vmscope.so"]
     for n, c in enumerate(cmds, 1):
         out += [f"!echo {MARKER} {n}", c]
+    out.append(f"!echo {MARKER} end")
     return cmds, "\n".join(out) + "\n"
 
 
 def split_live(text, cmds):
-    """live.out cut at the markers: [{n, command, output}]."""
+    """live.out cut at the markers: [{n, command, output}], and whether the
+    end marker came (crash ran to the end of the file)."""
     parts, cur = [], None
     for line in text.splitlines(keepends=True):
         w = line.split()
+        if len(w) == 2 and w[0] == MARKER and w[1] == "end":
+            return parts, True
         if len(w) == 2 and w[0] == MARKER and w[1].isdigit():
             n = int(w[1])
             cur = {"n": n, "command": cmds[n] if n < len(cmds) else None, "output": ""}
             parts.append(cur)
         elif cur is not None:
             cur["output"] += line
-    return parts
+    return parts, False
 
 
 class Live(Full):
@@ -363,8 +369,8 @@ class Live(Full):
             f.write(got["live.out"])
         with open(os.path.join(self.out, "live.cmds"), "wb") as f:
             f.write(got["cmds"])
-        # The commands as run: every second line of cmds follows its marker.
-        ran = got["cmds"].decode("utf-8", "replace").splitlines()[1::2]
+        # The commands as run: each follows its marker line.
+        ran = got["cmds"].decode("utf-8", "replace").splitlines()[1:-1:2]
         rc = int(got["live.rc"].split()[0])
         pids = []
         with open(serial, "rb") as f:
@@ -372,13 +378,14 @@ class Live(Full):
                 i = line.find(b"VMS LIVE START")
                 if i >= 0:
                     pids = [int(x) for x in line[i:].split()[3:]]
-        parts = split_live(got["live.out"].decode("utf-8", "replace"), ran)
+        parts, complete = split_live(got["live.out"].decode("utf-8", "replace"), ran)
         with open(os.path.join(self.out, "live.json"), "w") as f:
-            json.dump({"rc": rc, "pids": pids, "commands": parts}, f, indent=1)
-        if rc != 0:
+            json.dump({"rc": rc, "pids": pids, "complete": complete, "commands": parts}, f,
+                      indent=1)
+        if rc not in (0, 1):     # 1 is crash's status at the end of its input
             log(f"warning: crash exited with status {rc} in the guest (see live.out)")
-        if not parts:
-            raise SystemExit("make-vmcore: crash ran none of the commands in the guest "
+        if not complete:
+            raise SystemExit("make-vmcore: crash did not run all the commands in the guest "
                              f"(see {os.path.join(self.out, 'live.out')})")
         self.files["live"] = "live.out"
 
