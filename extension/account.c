@@ -124,6 +124,8 @@ static void account_page(struct vms_sink *k, uint64_t addr, const struct vms_pag
 	}
 }
 
+static const unsigned char zero_page[VMS_PAGE_SIZE];
+
 /* Read populated pages and count those that hold only zeros. */
 static void scan_content(struct vms_sink *k, uint64_t addr, uint64_t pfn, uint64_t npages)
 {
@@ -138,11 +140,8 @@ static void scan_content(struct vms_sink *k, uint64_t addr, uint64_t pfn, uint64
 			continue;
 		}
 		k->stats->scanned += VMS_PAGE_SIZE;
-		const uint64_t *w = (const uint64_t *)k->page_buf;
-		size_t j = 0;
-		while (j < VMS_PAGE_SIZE / 8 && !w[j])
-			j++;
-		if (j == VMS_PAGE_SIZE / 8)
+		/* memcmp, not a cast to uint64_t *: page_buf need not be aligned */
+		if (!memcmp(k->page_buf, zero_page, VMS_PAGE_SIZE))
 			k->stats->zero_content += VMS_PAGE_SIZE;
 	}
 }

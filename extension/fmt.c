@@ -4,6 +4,7 @@
  * Lines and the escapes both need.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,11 @@ static bool grow(struct vms_buf *b, size_t more)
 {
 	if (b->oom)
 		return false;
+	/* Beyond this the doubling below would overflow and never end. */
+	if (more > SIZE_MAX / 4 - b->len) {
+		b->oom = true;
+		return false;
+	}
 	if (b->len + more + 1 <= b->cap)
 		return true;
 	size_t cap = b->cap ? b->cap : 256;

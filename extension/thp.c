@@ -214,8 +214,11 @@ static int rule_6_12(const struct vms_thp_sys *s, const struct vms_thp_vma *v, c
 		if (always || ((v->flags & VMS_VM_HUGEPAGE) && enabled))
 			mask |= s->anon_inherit;
 		orders &= mask;
+		/* with MADV_HUGEPAGE given, madvise is not what is missing */
 		if (!orders)
-			return no(r, !enabled ? R_NEVER : (always ? R_ORDERS : R_MADV));
+			return no(r, !enabled ? R_NEVER
+					      : (always || (v->flags & VMS_VM_HUGEPAGE)) ? R_ORDERS
+											 : R_MADV);
 	}
 	if (v->anonymous)
 		orders &= 0x3fcULL;		/* THP_ORDERS_ALL_ANON */
