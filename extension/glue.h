@@ -84,6 +84,9 @@ struct vms_ctx {
 	bool json;
 	ulong zero_excluded_saved;	/* restore *diskdump_flags' ZERO_EXCLUDED */
 	bool zero_excluded_cleared;
+	FILE *trace;			/* VMSCOPE_TRACE: physical pages read */
+	struct timespec started;	/* VMSCOPE_STATS */
+	bool stats;
 };
 
 /* Set a command up: read the per-command values and register the cleanup
@@ -182,7 +185,8 @@ void cmd_thpmap(void);
 void cmd_pageruns(void);
 void cmd_vmwhere(void);
 void cmd_vmsys(void);
+void cmd_vmscope_readcost(void);
 extern char *help_smaps[], *help_zerofill[], *help_thpmap[], *help_pageruns[];
-extern char *help_vmwhere[], *help_vmsys[];
+extern char *help_vmwhere[], *help_vmsys[], *help_vmscope_readcost[];
 
 #endif

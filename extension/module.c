@@ -24,6 +24,7 @@ static struct command_table_entry command_table[] = {
 	{ "pageruns", cmd_pageruns, help_pageruns, 0 },
 	{ "vmwhere", cmd_vmwhere, help_vmwhere, 0 },
 	{ "vmsys", cmd_vmsys, help_vmsys, 0 },
+	{ "vmscope_readcost", cmd_vmscope_readcost, help_vmscope_readcost, HIDDEN_COMMAND },
 	{ NULL },
 };
 
