@@ -17,6 +17,29 @@
 #define VMSCOPE_VERSION "0.1"
 #endif
 
+/*
+ * vmscope_mark: print its arguments in the stream of crash's own output,
+ * flushed before and after.  crash runs "echo" and "!cmd" as child
+ * processes whose output overtakes crash's buffered output; scripts and
+ * tests that cut a batch session's output per command use this instead.
+ */
+static char *help_vmscope_mark[] = {
+	"vmscope_mark",
+	"print a marker line in order with crash's output (for scripts)",
+	"TEXT...",
+	"  Flushes crash's output, prints TEXT and a newline, flushes again.",
+	NULL
+};
+
+static void cmd_vmscope_mark(void)
+{
+	fflush(fp);
+	for (int i = 1; i < argcnt; i++)
+		fprintf(fp, "%s%s", i > 1 ? " " : "", args[i]);
+	fputc('\n', fp);
+	fflush(fp);
+}
+
 static struct command_table_entry command_table[] = {
 	{ "smaps", cmd_smaps, help_smaps, 0 },
 	{ "zerofill", cmd_zerofill, help_zerofill, 0 },
@@ -25,6 +48,7 @@ static struct command_table_entry command_table[] = {
 	{ "vmwhere", cmd_vmwhere, help_vmwhere, 0 },
 	{ "vmsys", cmd_vmsys, help_vmsys, 0 },
 	{ "vmscope_readcost", cmd_vmscope_readcost, help_vmscope_readcost, HIDDEN_COMMAND },
+	{ "vmscope_mark", cmd_vmscope_mark, help_vmscope_mark, HIDDEN_COMMAND },
 	{ NULL },
 };
 

@@ -41,7 +41,18 @@ def run_crash(dump_dir, commands, vmcore="vmcore", crash=None, module=None, time
     """Run commands in one batch session; return the raw output of each.
 
     Output of command i is everything the session printed (stdout and
-    stderr merged) between its marker and the next."""
+    stderr merged) between its marker and the next.  Markers come from the
+    module's hidden vmscope_mark, printed in the stream of crash's output
+    and flushed (crash's echo and !echo are child processes whose output
+    overtakes crash's buffer), so a command's error lines (stderr, not
+    buffered) land in its own part, before its regular output."""
+    return split_output(run_crash_raw(dump_dir, commands, vmcore, crash, module, timeout, vmlinux),
+                        len(commands))
+
+
+def run_crash_raw(dump_dir, commands, vmcore="vmcore", crash=None, module=None, timeout=900,
+                  vmlinux=None):
+    """The whole session's output (start-up and extend included), markers in."""
     args = [VMSCOPE]
     if crash:
         args += ["--crash", crash]
@@ -49,10 +60,10 @@ def run_crash(dump_dir, commands, vmcore="vmcore", crash=None, module=None, time
         args += ["--module", module]
     args += [vmlinux or os.path.join(dump_dir, "vmlinux"), os.path.join(dump_dir, vmcore)]
     for i, c in enumerate(commands):
-        args += ["-c", f"!echo {MARK} {i}", "-c", c]
-    args += ["-c", f"!echo {MARK} end"]
+        args += ["-c", f"vmscope_mark {MARK} {i}", "-c", c]
+    args += ["-c", f"vmscope_mark {MARK} end"]
     r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
-    return split_output(r.stdout, len(commands))
+    return r.stdout
 
 
 def split_output(raw, n):
