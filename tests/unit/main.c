@@ -16,6 +16,7 @@ Suite *page_suite(void);
 Suite *account_suite(void);
 Suite *thp_suite(void);
 Suite *fmt_suite(void);
+Suite *runs_suite(void);
 
 /* A debugger cannot follow Check's forked children: run in-process then. */
 static bool under_debugger(void)
@@ -43,6 +44,7 @@ int main(void)
 	srunner_add_suite(sr, account_suite());
 	srunner_add_suite(sr, thp_suite());
 	srunner_add_suite(sr, fmt_suite());
+	srunner_add_suite(sr, runs_suite());
 	if (under_debugger())
 		srunner_set_fork_status(sr, CK_NOFORK);
 	srunner_run_all(sr, CK_ENV);
