@@ -59,7 +59,7 @@ extension/vmscope.so: $(BUILD)/vmscope.so
 	cp $< $@
 
 $(BUILD)/vmscope.so: $(CORE_OBJS) $(GLUE_OBJS)
-	$(CC) -shared -o $@ $^
+	$(CC) -shared $(LDFLAGS) -o $@ $^
 
 $(CORE_OBJS): $(BUILD)/%.o: extension/%.c extension/*.h | $(BUILD)
 	$(CC) $(MOD_CFLAGS) -Werror -c -o $@ $<
@@ -111,9 +111,12 @@ vmcores:
 demo: setup
 	scripts/demo
 
+# The build for CRASH (extension/vmscope.so is only the latest build, which
+# may be for another crash).  BUILD is fixed when the Makefile is read,
+# possibly before "all" built the default crash, hence the version again.
 install: all
 	install -d $(DESTDIR)$(EXTDIR)
-	install -m 0755 extension/vmscope.so $(DESTDIR)$(EXTDIR)/vmscope.so
+	install -m 0755 build/crash-$(crash_version)/vmscope.so $(DESTDIR)$(EXTDIR)/vmscope.so
 
 clean:
 	rm -rf build extension/vmscope.so
