@@ -11,6 +11,12 @@
  * announces only names the regions so tests can ask about them by role.
  *
  * Built statically (gcc -static) so that no shared library adds mappings.
+ *
+ * Bench mode (bench/run, never the test dumps): when the kernel command line
+ * holds vmscope.bench=MIB, one more process, "vmscope-bench", maps MIB MiB of
+ * anonymous memory (MADV_NOHUGEPAGE), writes every 4 KiB page (every 8th with
+ * zeros) and announces it as region "bench".  It is not in /tmp/ready, so
+ * truth leaves it alone; the zoo is made as always.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -324,12 +330,59 @@ static void nothp_main(void)
 	sleep_forever();
 }
 
+/* Bench mode: a process with MIB MiB resident in 4 KiB pages (see the top). */
+static void bench_main(const char *arg)
+{
+	size_t len = strtoul(arg, NULL, 10) * MiB;
+	prctl(PR_SET_NAME, "vmscope-bench");
+	unsigned char *p = anon_at(SLOT(64), len);
+	madv(p, len, MADV_NOHUGEPAGE);
+	for (size_t i = 0; i < len / PAGE; i++)
+		write_page(p + i * PAGE, i, i % 8 == 7);
+	announce("bench", p, len);
+	report_ready(3);
+	sleep_forever();
+}
+
+/*
+ * The N of vmscope.bench=N on the kernel command line, as text in buf, or
+ * NULL.  No malloc and a small frame: the zoo's heap and stack stay as they
+ * are without it.
+ */
+static __attribute__((noinline)) const char *bench_arg(char *buf, size_t size)
+{
+	static const char key[] = "vmscope.bench=";
+	char line[1024];
+	int fd = open("/proc/cmdline", O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	ssize_t n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	line[n] = 0;
+	for (char *w = strtok(line, " \n"); w; w = strtok(NULL, " \n")) {
+		if (strncmp(w, key, sizeof(key) - 1) == 0 && w[sizeof(key) - 1] &&
+		    strlen(w + sizeof(key) - 1) < size) {
+			strcpy(buf, w + sizeof(key) - 1);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "--nothp") == 0) {
 		nothp_main();
 		return 0;
 	}
+	if (argc > 2 && strcmp(argv[1], "--bench") == 0) {
+		bench_main(argv[2]);
+		return 0;
+	}
+	static char bench_mib[32];
+	const char *bench = bench_arg(bench_mib, sizeof(bench_mib));
 	if (argc > 1)
 		data_dir = argv[1];
 	prctl(PR_SET_NAME, "vmscope-wl");
@@ -356,9 +409,22 @@ int main(int argc, char **argv)
 		execv("/proc/self/exe", args);
 		die("execv");
 	}
+	int nready = 2;
+	if (bench) {
+		pid_t b = fork();
+		if (b < 0)
+			die("fork");
+		if (b == 0) {
+			dup2(ready[1], 3);
+			char *args[] = { argv[0], "--bench", (char *)bench, NULL };
+			execv("/proc/self/exe", args);
+			die("execv");
+		}
+		nready = 3;
+	}
 	close(ready[1]);
 	char c;
-	for (int n = 0; n < 2;) {
+	for (int n = 0; n < nready;) {
 		ssize_t r = read(ready[0], &c, 1);
 		if (r == 1)
 			n++;
