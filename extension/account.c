@@ -334,6 +334,10 @@ static int huge_entry(struct vms_walk *w, uint64_t start, uint64_t end, int leve
 	/* vm_normal_page_pmd() and follow_trans_huge_pmd() */
 	if (e->devmap || e->special || e->pfn > m->highest_memmap_pfn) {
 		s->special += size;
+		/* as for a PTE: outside a PFNMAP VMA this is the kernel's bad_pte */
+		if (!e->devmap && !e->special && !k->vma->pfnmap)
+			vms_stats_error(s, VMS_CORRUPT, level, start, e->raw,
+					"pfn beyond the memory map");
 		return 0;
 	}
 	if (e->protnone && m->pmd_protnone_skipped) {

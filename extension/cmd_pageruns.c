@@ -129,6 +129,59 @@ static bool parse_addr(const char *s, uint64_t *out)
 	return true;
 }
 
+struct space_job {
+	struct task_context *tc;
+	bool as_json;
+	uint64_t lo, hi;
+	struct vms_name *vname, *swapname;
+};
+
+/* One address space's runs over [lo, hi). */
+static void space_job(void *arg)
+{
+	struct space_job *j = arg;
+	struct vms_space s;
+	const char *err;
+	bool as_json = j->as_json;
+	uint64_t lo = j->lo, hi = j->hi;
+
+	if (!vms_space_load(&s, j->tc, &err)) {
+		error(INFO, "PID %lu (%s): %s\n", j->tc->pid, j->tc->comm, err);
+		return;
+	}
+	if (!as_json) {
+		vms_task_line(&ctx.out, &s);
+		vms_buf_printf(&ctx.out, "%22s %10s %-10s %16s %s\n", "START", "PAGES", "KIND",
+			       "PHYSICAL", "DETAIL");
+		vms_buf_flush(&ctx.out, fp);
+	}
+	struct emit_state es = { .s = &s, .vname = j->vname, .swapname = j->swapname,
+				 .swapname_type = ~0u, .as_json = as_json };
+	struct vms_runs runs = { .model = &ctx.model, .emit = emit, .arg = &es };
+	for (int i = 0; i < s.nvmas; i++) {
+		const struct vms_vma *v = &s.vmas[i];
+		uint64_t a = vms_max(v->start, lo), z = vms_min(v->end, hi);
+		if (v->gate || a >= z)
+			continue;
+		es.v = v;
+		vms_vma_name(&s, v, j->vname);
+		vms_runs_vma(&runs, v->start, v->file, v->pgoff);
+		if (v->bad) {
+			struct vms_run r = { .start = a, .pages = (z - a) >> 12,
+					     .kind = VMS_RUN_ERROR };
+			emit(&es, &r);
+			continue;
+		}
+		vms_walk_range(&ctx.walker, s.pgd_paddr, a, z, &vms_runs_ops, &runs);
+		vms_runs_flush(&runs);
+	}
+	vms_space_warn(&s);
+	if (!as_json) {
+		vms_buf_puts(&ctx.out, "\n");
+		vms_buf_flush(&ctx.out, fp);
+	}
+}
+
 void cmd_pageruns(void)
 {
 	bool as_json = false;
@@ -170,43 +223,8 @@ void cmd_pageruns(void)
 	struct vms_name *vname = (struct vms_name *)GETBUF(sizeof(*vname));
 	struct vms_name *swapname = (struct vms_name *)GETBUF(sizeof(*swapname));
 	for (int t = 0; t < n; t++) {
-		struct vms_space s;
-		const char *err;
-		if (!vms_space_load(&s, tcs[t], &err)) {
-			error(INFO, "PID %lu (%s): %s\n", tcs[t]->pid, tcs[t]->comm, err);
-			continue;
-		}
-		if (!as_json) {
-			vms_task_line(&ctx.out, &s);
-			vms_buf_printf(&ctx.out, "%22s %10s %-10s %16s %s\n", "START", "PAGES", "KIND",
-				       "PHYSICAL", "DETAIL");
-			vms_buf_flush(&ctx.out, fp);
-		}
-		struct emit_state es = { .s = &s, .vname = vname, .swapname = swapname,
-					 .swapname_type = ~0u, .as_json = as_json };
-		struct vms_runs runs = { .model = &ctx.model, .emit = emit, .arg = &es };
-		for (int i = 0; i < s.nvmas; i++) {
-			const struct vms_vma *v = &s.vmas[i];
-			uint64_t a = vms_max(v->start, lo), z = vms_min(v->end, hi);
-			if (v->gate || a >= z)
-				continue;
-			es.v = v;
-			vms_vma_name(&s, v, vname);
-			vms_runs_vma(&runs, v->start, v->file, v->pgoff);
-			if (v->bad) {
-				struct vms_run r = { .start = a, .pages = (z - a) >> 12,
-						     .kind = VMS_RUN_ERROR };
-				emit(&es, &r);
-				continue;
-			}
-			vms_walk_range(&ctx.walker, s.pgd_paddr, a, z, &vms_runs_ops, &runs);
-			vms_runs_flush(&runs);
-		}
-		vms_space_warn(&s);
-		if (!as_json) {
-			vms_buf_puts(&ctx.out, "\n");
-			vms_buf_flush(&ctx.out, fp);
-		}
+		struct space_job j = { tcs[t], as_json, lo, hi, vname, swapname };
+		vms_catch(&ctx, space_job, &j);
 	}
 	vms_ctx_end(&ctx);
 }

@@ -248,6 +248,28 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 	FREEBUF(name);
 }
 
+struct space_job {
+	struct task_context *tc;
+	enum mode mode;
+	struct task_total *tt;
+};
+
+static void space_job(void *arg)
+{
+	struct space_job *j = arg;
+	do_space(j->tc, j->mode, j->tt);
+}
+
+/* do_space, with a FATAL inside it confined to this task (vms_catch). */
+static void do_space_caught(struct task_context *tc, enum mode mode, struct task_total *tt)
+{
+	struct space_job j = { tc, mode, tt };
+	if (!vms_catch(&ctx, space_job, &j)) {
+		tt->tc = tc;
+		tt->err = "stopped by an error reading the dump";
+	}
+}
+
 static int by_rss(const void *a, const void *b)
 {
 	const struct task_total *x = a, *y = b;
@@ -264,7 +286,7 @@ static void do_all(bool json)
 	struct vms_buf *b = &ctx.out;
 
 	for (int i = 0; i < n; i++) {
-		do_space(tcs[i], M_QUIET, &tt[i]);
+		do_space_caught(tcs[i], M_QUIET, &tt[i]);
 	}
 	qsort(tt, (size_t)n, sizeof(*tt), by_rss);
 	if (!json)
@@ -341,7 +363,7 @@ void cmd_smaps(void)
 					       : (rollup ? M_ROLLUP : M_TABLE);
 		for (int i = 0; i < n; i++) {
 			struct task_total tt;
-			do_space(tcs[i], mode, &tt);
+			do_space_caught(tcs[i], mode, &tt);
 		}
 	}
 	vms_ctx_end(&ctx);

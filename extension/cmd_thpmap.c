@@ -148,6 +148,16 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 			vms_json_u64(b, "unaligned_thp_pages", st.unaligned_thp >> 12);
 			vms_json_u64(b, "AnonHugePages", st.anonymous_thp >> 10);
 			vms_json_u64(b, "huge_zero_windows", st.huge_zero_page / VMS_PMD_SIZE);
+			if (st.nerrors) {
+				char msg[256];
+				snprintf(msg, sizeof(msg), "%s: %s at %llx", st.err.what,
+					 vms_status_name(st.err.status),
+					 (unsigned long long)st.err.addr);
+				vms_json_key(b, "errors");
+				vms_buf_puts(b, "[\"");
+				vms_buf_escape_json(b, msg, strlen(msg));
+				vms_buf_puts(b, "\"]");
+			}
 			vms_json_end(b);
 		} else {
 			char perms[5];
@@ -180,6 +190,17 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 	FREEBUF(n);
 }
 
+struct space_job {
+	struct task_context *tc;
+	bool list_windows, as_json;
+};
+
+static void space_job(void *arg)
+{
+	struct space_job *j = arg;
+	do_space(j->tc, j->list_windows, j->as_json);
+}
+
 void cmd_thpmap(void)
 {
 	bool list_windows = false, as_json = false;
@@ -199,7 +220,9 @@ void cmd_thpmap(void)
 	vms_ctx_begin(&ctx, true);
 	struct task_context **tcs;
 	int n = vms_targets(args, optind, &tcs);
-	for (int i = 0; i < n; i++)
-		do_space(tcs[i], list_windows, as_json);
+	for (int i = 0; i < n; i++) {
+		struct space_job j = { tcs[i], list_windows, as_json };
+		vms_catch(&ctx, space_job, &j);
+	}
 	vms_ctx_end(&ctx);
 }

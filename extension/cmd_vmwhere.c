@@ -49,23 +49,19 @@ static int take(void *arg, const struct vms_run *r)
 	return 0;
 }
 
+/*
+ * The VMA holding addr: a sound one first, then one whose vm_area_struct
+ * failed its checks (its bounds may be garbage).  A linear search: damage
+ * can leave the list unsorted, and one address costs nothing next to a walk.
+ */
 static int find_vma(const struct vms_space *s, uint64_t addr)
 {
-	int lo = 0, hi = s->nvmas - 1;
-	/* the gate VMA is last and outside user space: searched by bounds below */
-	while (lo <= hi) {
-		int mid = (lo + hi) / 2;
-		const struct vms_vma *v = &s->vmas[mid];
-		if (addr < v->start)
-			hi = mid - 1;
-		else if (addr >= v->end)
-			lo = mid + 1;
-		else
-			return mid;
-	}
-	for (int i = 0; i < s->nvmas; i++)
-		if (s->vmas[i].gate && addr >= s->vmas[i].start && addr < s->vmas[i].end)
-			return i;
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < s->nvmas; i++) {
+			const struct vms_vma *v = &s->vmas[i];
+			if (v->bad == (pass == 1) && addr >= v->start && addr < v->end)
+				return i;
+		}
 	return -1;
 }
 
@@ -134,6 +130,12 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 				vms_json_u64(b, "swap_type", o.run.swap_type);
 				vms_json_hex(b, "swap_offset", o.run.swap_offset);
 			}
+			if (v->bad) {
+				vms_json_key(b, "errors");
+				vms_buf_puts(b, "[\"");
+				vms_buf_escape_json(b, v->err, strlen(v->err));
+				vms_buf_puts(b, "\"]");
+			}
 			vms_json_end(b);
 		} else {
 			vms_buf_printf(b, "%16llx  mapped  %llx-%llx %s +0x%llx ",
@@ -151,6 +153,8 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 				vms_buf_printf(b, " (type %u, offset 0x%llx)", o.run.swap_type,
 					       (unsigned long long)o.run.swap_offset);
 			vms_buf_puts(b, "\n");
+			if (v->bad)
+				vms_buf_printf(b, "  ! %s\n", v->err);
 		}
 		vms_buf_flush(b, fp);
 		return;
@@ -159,7 +163,7 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 	const struct vms_vma *prev = NULL, *next = NULL;
 	for (int k = 0; k < s->nvmas; k++) {
 		const struct vms_vma *v = &s->vmas[k];
-		if (v->gate)
+		if (v->gate || v->bad)
 			continue;
 		if (v->end <= addr)
 			prev = v;
@@ -222,6 +226,49 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 	vms_buf_flush(b, fp);
 }
 
+struct space_job {
+	struct task_context *tc;
+	bool as_json;
+	int first_addr;		/* args[first_addr..]: the addresses */
+	struct vms_name *n1, *n2;
+};
+
+static void space_job(void *arg)
+{
+	struct space_job *j = arg;
+	struct vms_space s;
+	const char *err;
+
+	if (!vms_space_load(&s, j->tc, &err)) {
+		error(INFO, "PID %lu (%s): %s\n", j->tc->pid, j->tc->comm, err);
+		return;
+	}
+	if (!j->as_json) {
+		vms_task_line(&ctx.out, &s);
+		vms_buf_flush(&ctx.out, fp);
+	}
+	for (int a = j->first_addr; args[a]; a++) {
+		char *end;
+		const char *txt = args[a];
+		errno = 0;
+		unsigned long long addr = strtoull(txt, &end, 16);
+		if (!*txt || *end || errno) {
+			error(INFO, "invalid address: %s\n", txt);
+			continue;
+		}
+		if (addr >= vms_user_top(&ctx.arch) + PAGESIZE() && find_vma(&s, addr) < 0) {
+			error(INFO, "%s is not a user address\n", txt);
+			continue;
+		}
+		where(&s, addr, j->as_json, j->n1, j->n2);
+	}
+	vms_space_warn(&s);
+	if (!j->as_json) {
+		vms_buf_puts(&ctx.out, "\n");
+		vms_buf_flush(&ctx.out, fp);
+	}
+}
+
 void cmd_vmwhere(void)
 {
 	bool as_json = false;
@@ -244,36 +291,8 @@ void cmd_vmwhere(void)
 	struct vms_name *n1 = (struct vms_name *)GETBUF(sizeof(*n1));
 	struct vms_name *n2 = (struct vms_name *)GETBUF(sizeof(*n2));
 	for (int t = 0; t < n; t++) {
-		struct vms_space s;
-		const char *err;
-		if (!vms_space_load(&s, tcs[t], &err)) {
-			error(INFO, "PID %lu (%s): %s\n", tcs[t]->pid, tcs[t]->comm, err);
-			continue;
-		}
-		if (!as_json) {
-			vms_task_line(&ctx.out, &s);
-			vms_buf_flush(&ctx.out, fp);
-		}
-		for (int a = optind + 1; args[a]; a++) {
-			char *end;
-			const char *txt = args[a];
-			errno = 0;
-			unsigned long long addr = strtoull(txt, &end, 16);
-			if (!*txt || *end || errno) {
-				error(INFO, "invalid address: %s\n", txt);
-				continue;
-			}
-			if (addr >= vms_user_top(&ctx.arch) + PAGESIZE() && find_vma(&s, addr) < 0) {
-				error(INFO, "%s is not a user address\n", txt);
-				continue;
-			}
-			where(&s, addr, as_json, n1, n2);
-		}
-		vms_space_warn(&s);
-		if (!as_json) {
-			vms_buf_puts(&ctx.out, "\n");
-			vms_buf_flush(&ctx.out, fp);
-		}
+		struct space_job j = { tcs[t], as_json, optind + 1, n1, n2 };
+		vms_catch(&ctx, space_job, &j);
 	}
 	vms_ctx_end(&ctx);
 }

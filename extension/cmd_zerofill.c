@@ -165,6 +165,17 @@ static void do_space(struct task_context *tc, bool content, bool as_json)
 	FREEBUF(n);
 }
 
+struct space_job {
+	struct task_context *tc;
+	bool content, as_json;
+};
+
+static void space_job(void *arg)
+{
+	struct space_job *j = arg;
+	do_space(j->tc, j->content, j->as_json);
+}
+
 void cmd_zerofill(void)
 {
 	bool content = false, as_json = false;
@@ -186,7 +197,9 @@ void cmd_zerofill(void)
 		vms_ctx_strict_excluded(&ctx);
 	struct task_context **tcs;
 	int n = vms_targets(args, optind, &tcs);
-	for (int i = 0; i < n; i++)
-		do_space(tcs[i], content, as_json);
+	for (int i = 0; i < n; i++) {
+		struct space_job j = { tcs[i], content, as_json };
+		vms_catch(&ctx, space_job, &j);
+	}
 	vms_ctx_end(&ctx);
 }

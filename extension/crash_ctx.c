@@ -247,6 +247,34 @@ void vms_ctx_begin(struct vms_ctx *c, bool need_pages)
 	}
 }
 
+/*
+ * As crash's foreach and crash-gcore's do_gcore: error(FATAL) and
+ * FAULT_ON_ERROR longjmp to pc->foreach_loop_env while IN_FOREACH is set.
+ * The caller's jmp_buf and flag are saved and put back on both paths (an
+ * input file run with -i has set them itself).  What a cut-short fn leaves:
+ * GETBUF memory, freed with the command; a kernel-page cache slot never
+ * hashed (read_kvirt had not returned), so never found; the walker's table
+ * cache, whose reads never FATAL.  Cleared: the record being built.
+ */
+bool vms_catch(struct vms_ctx *c, void (*fn)(void *), void *arg)
+{
+	jmp_buf saved;
+	ulonglong saved_flag = pc->flags & IN_FOREACH;
+	volatile bool ok = true;
+
+	memcpy(saved, pc->foreach_loop_env, sizeof(saved));
+	if (setjmp(pc->foreach_loop_env)) {
+		ok = false;
+		vms_buf_reset(&c->out);
+	} else {
+		pc->flags |= IN_FOREACH;
+		fn(arg);
+	}
+	pc->flags = (pc->flags & ~IN_FOREACH) | saved_flag;
+	memcpy(pc->foreach_loop_env, saved, sizeof(saved));
+	return ok;
+}
+
 void vms_ctx_end(struct vms_ctx *c)
 {
 	ctx_cleanup(c);

@@ -145,6 +145,13 @@ static void mt_entry(struct mt_walk *w, ulong entry, uint64_t first, uint64_t la
 			v->err = "VMA bounds disagree with the maple tree";
 		}
 		w->prev_end = v->end;
+	} else if (last != ~0UL) {
+		/* The struct is bad but the tree, checked node by node, still
+		 * says which range it held: show the VMA there, flagged. */
+		v->start = first;
+		v->end = last + 1;
+		v->flags = 0;
+		w->prev_end = v->end;
 	}
 }
 
@@ -440,6 +447,8 @@ void vms_vma_name(const struct vms_space *s, const struct vms_vma *v, struct vms
 	n->dev_major = n->dev_minor = 0;
 	n->inode = 0;
 	n->err = NULL;
+	if (v->bad)
+		return;	/* its pointers are not to be followed; v->err says why */
 
 	if (v->file) {
 		vms_file_path(v->file, n);

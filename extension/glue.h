@@ -96,6 +96,14 @@ void vms_ctx_begin(struct vms_ctx *c, bool need_pages);
 void vms_ctx_end(struct vms_ctx *c);
 /* Make filtered-out pages read as "excluded", not as zeros, for this command. */
 void vms_ctx_strict_excluded(struct vms_ctx *c);
+/*
+ * Run fn(arg) for one task so that a FATAL raised inside it by crash's own
+ * code (kvtop's FAULT_ON_ERROR reads of kernel page tables, on damaged
+ * data) ends only that task: crash has printed its one error line, the
+ * task's unfinished record is dropped, and the command goes on with the
+ * next task.  False if fn was cut short.
+ */
+bool vms_catch(struct vms_ctx *c, void (*fn)(void *), void *arg);
 
 /* Read helpers that never FATAL: false on any failure. */
 bool vms_rd(ulong addr, void *buf, long size);
