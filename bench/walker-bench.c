@@ -10,7 +10,7 @@
  * It maps GiB (default 4) of address space: mostly 4 KiB pages (every 16th
  * PTE empty, every 4th page shared by two), every 32nd PMD a THP and every
  * 64th PMD a hole.  It times vms_walk_range with vms_account_ops without
- * struct pages (kcache NULL) and with a fake vmemmap behind a kcache, and
+ * struct pages (memmap NULL) and with a fake vmemmap behind the memmap cache, and
  * prints entries per second and ns per entry, best of 5.  An entry is a PTE
  * of a visited PTE table, or a PMD that is a leaf or empty.
  */
@@ -188,15 +188,15 @@ static double run(const char *what, struct bench_mem *bm, const struct vms_mem *
 	struct vms_counters cnt;
 
 	for (int rep = 0; rep < 5; rep++) {
-		struct vms_kcache kc;
+		struct vms_memmap mm;
 		struct vms_walker wk;
 		memset(&cnt, 0, sizeof(cnt));
-		if (vms_kcache_init(&kc, mem, &cnt, 1024)) {
+		if (vms_memmap_init(&mm, mem, &cnt, &l, 8192)) {
 			fprintf(stderr, "walker-bench: out of memory\n");
 			exit(1);
 		}
 		struct vms_acct acct = { .model = &model, .layout = &l,
-					 .kcache = with_pages ? &kc : NULL, .mem = mem,
+					 .memmap = with_pages ? &mm : NULL, .mem = mem,
 					 .counters = &cnt };
 		struct vms_vma_acct vma = { .start = VA_BASE, .end = VA_BASE + bytes };
 		unsigned char buf[VMS_PAGE_SIZE];
@@ -207,7 +207,7 @@ static double run(const char *what, struct bench_mem *bm, const struct vms_mem *
 		int ret = vms_walk_range(&wk, root << 12, VA_BASE, VA_BASE + bytes, &vms_account_ops,
 					 &sink);
 		double t = now() - t0;
-		vms_kcache_destroy(&kc);
+		vms_memmap_destroy(&mm);
 		if (ret) {
 			fprintf(stderr, "walker-bench: walk failed: %d\n", ret);
 			exit(1);

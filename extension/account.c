@@ -110,7 +110,7 @@ static void account_page(struct vms_sink *k, uint64_t addr, const struct vms_pag
 	for (uint64_t i = 0; i < nr; i++) {
 		struct vms_pageinfo sub = *pi;
 		if (compound) {
-			int st = vms_page_get(a->kcache, a->layout, pi->pfn + i, &sub);
+			int st = vms_page_get(a->memmap, pi->pfn + i, &sub);
 			if (st) {
 				lost(k, addr + i * VMS_PAGE_SIZE, VMS_PAGE_SIZE, st, -1,
 				     pi->pfn + i, "struct page of a subpage");
@@ -150,7 +150,7 @@ static void scan_content(struct vms_sink *k, uint64_t addr, uint64_t pfn, uint64
 static bool get_page(struct vms_sink *k, uint64_t addr, uint64_t pfn, uint64_t size,
 		     struct vms_pageinfo *pi)
 {
-	int st = vms_page_get(k->acct->kcache, k->acct->layout, pfn, pi);
+	int st = vms_page_get(k->acct->memmap, pfn, pi);
 	if (st) {
 		lost(k, addr, size, st, -1, pfn, "struct page");
 		return false;
@@ -224,7 +224,7 @@ static void account_pfn_entry(struct vms_sink *k, uint64_t addr, uint64_t size, 
 		present = e->kind == VMS_E_DEVICE;
 	else
 		present = e->kind != VMS_E_MIGRATION;
-	if (!k->acct->kcache || !get_page(k, addr, e->pfn, size, &pi))
+	if (!k->acct->memmap || !get_page(k, addr, e->pfn, size, &pi))
 		return;
 	/* a THP under migration still counts as AnonHugePages (or the like) */
 	if (compound)
@@ -267,7 +267,7 @@ static int pte_entry(struct vms_walk *w, uint64_t addr, const struct vms_entry *
 	s->populated += VMS_PAGE_SIZE;
 	if (k->acct->scan_content)
 		scan_content(k, addr, e->pfn, 1);
-	if (!k->acct->kcache)
+	if (!k->acct->memmap)
 		return 0;
 	struct vms_pageinfo pi;
 	if (!get_page(k, addr, e->pfn, VMS_PAGE_SIZE, &pi))
@@ -290,7 +290,7 @@ static void hugetlb_entry(struct vms_sink *k, uint64_t start, uint64_t end,
 
 	if (e->kind != VMS_E_LEAF && e->kind != VMS_E_MIGRATION)
 		return;
-	if (!k->acct->kcache || !get_page(k, start, e->pfn, end - start, &pi))
+	if (!k->acct->memmap || !get_page(k, start, e->pfn, end - start, &pi))
 		return;
 	if (e->kind == VMS_E_MIGRATION && k->acct->model->nonpresent_shared)
 		pi.mapcount = 2;
@@ -347,7 +347,7 @@ static int huge_entry(struct vms_walk *w, uint64_t start, uint64_t end, int leve
 	s->populated += size;
 	if (k->acct->scan_content)
 		scan_content(k, start, e->pfn, size / VMS_PAGE_SIZE);
-	if (!k->acct->kcache) {
+	if (!k->acct->memmap) {
 		s->pmd_thp += size;
 		return 0;
 	}
@@ -382,9 +382,61 @@ static int error(struct vms_walk *w, uint64_t start, uint64_t end, int level, in
 	return 0;
 }
 
+/*
+ * The common case a table at a time: empty entries and present, non-special
+ * PTEs of small pages with a struct page (anonymous memory, page cache) are
+ * accounted here, without decoding each entry in full; any other entry goes
+ * to pte_entry or error exactly as the walker would have sent it.  This is
+ * where smaps spends its time on a big process (issue: CPU per PTE on ELF
+ * dumps, where reads are cheap).
+ */
+static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uint64_t *ent)
+{
+	struct vms_sink *k = w->priv;
+	const struct vms_acct *a = k->acct;
+	const struct vms_arch *arch = w->walker->arch;
+	struct vms_stats *s = k->stats;
+
+	if (!a->memmap || a->scan_content)
+		return 0;
+	const uint64_t pfn_mask = arch->phys_mask & ~(VMS_PAGE_SIZE - 1);
+	const uint64_t odd = VMS_P_SPECIAL | arch->devmap_bit;
+	const uint64_t highest = a->model->highest_memmap_pfn;
+	unsigned first = (unsigned)(start >> VMS_PAGE_SHIFT) & (VMS_PTRS - 1);
+	unsigned n = (unsigned)((end - start) >> VMS_PAGE_SHIFT);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t raw = ent[first + i], addr = start + ((uint64_t)i << VMS_PAGE_SHIFT);
+		if (vms_raw_none(raw)) {
+			s->untouched += VMS_PAGE_SIZE;
+			continue;
+		}
+		if ((raw & VMS_P_PRESENT) && !(raw & odd)) {
+			uint64_t pfn = (raw & pfn_mask) >> VMS_PAGE_SHIFT;
+			const struct vms_cpage *c = pfn <= highest ? vms_memmap_small(a->memmap, pfn) : NULL;
+			struct vms_pageinfo pi;
+			if (c && vms_pageinfo_small(a->layout, pfn, c, &pi) == VMS_OK) {
+				bool dirty = (raw & VMS_P_DIRTY) ||
+					     (arch->saved_dirty_bit && (raw & arch->saved_dirty_bit));
+				s->populated += VMS_PAGE_SIZE;
+				account_page(k, addr, &pi, false, raw & VMS_P_ACCESSED, dirty, true);
+				continue;
+			}
+		}
+		struct vms_entry e;
+		vms_decode(arch, VMS_PTE, raw, &e);
+		if (e.kind == VMS_E_BAD)
+			error(w, addr, addr + VMS_PAGE_SIZE, VMS_PTE, VMS_CORRUPT, raw);
+		else
+			pte_entry(w, addr, &e);
+	}
+	return VMS_WALK_TABLE_DONE;
+}
+
 const struct vms_walk_ops vms_account_ops = {
 	.pte_entry = pte_entry,
 	.huge_entry = huge_entry,
 	.hole = hole,
 	.error = error,
+	.pte_table = pte_table,
 };

@@ -72,7 +72,8 @@ struct vms_vma_acct {
 struct vms_acct {
 	const struct vms_model *model;
 	const struct vms_page_layout *layout;
-	struct vms_kcache *kcache;	/* NULL: read no struct page */
+	struct vms_memmap *memmap;	/* struct pages; NULL: read none */
+	struct vms_kcache *kcache;	/* other kernel pages (swap_map); NULL: none */
 	const struct vms_swapdev *swap;	/* indexed by type; NULL: no swap counts */
 	unsigned nswap;
 	const struct vms_mem *mem;	/* for the content scan */

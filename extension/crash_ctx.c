@@ -10,7 +10,8 @@
 #include "glue.h"
 
 #define KV(a, b, c) (((a) << 16) | ((b) << 8) | (c))
-#define KCACHE_PAGES 2048	/* 8 MiB: the vmemmap of 512 MiB of RAM */
+#define MEMMAP_GROUPS 8192	/* ~8 MiB of compact struct pages: 2 GiB of RAM */
+#define KCACHE_PAGES 64		/* swap_map pages */
 
 bool vms_rd(ulong addr, void *buf, long size)
 {
@@ -79,9 +80,11 @@ static void ctx_cleanup(void *arg)
 		*diskdump_flags |= c->zero_excluded_saved;
 		c->zero_excluded_cleared = false;
 	}
-	if (c->kcache_ready)
+	if (c->pages_ready) {
+		vms_memmap_destroy(&c->memmap);
 		vms_kcache_destroy(&c->kcache);
-	c->kcache_ready = false;
+	}
+	c->pages_ready = false;
 	vms_buf_free(&c->out);
 	pc->cmd_cleanup = NULL;	/* crash never clears it */
 	pc->cmd_cleanup_arg = NULL;
@@ -239,11 +242,13 @@ void vms_ctx_begin(struct vms_ctx *c, bool need_pages)
 	c->mem = (struct vms_mem){ .ctx = c, .read_phys = read_phys, .read_kvirt = read_kvirt };
 	vms_walker_init(&c->walker, &c->arch, &c->mem, &c->counters);
 	if (need_pages) {
-		if (vms_kcache_init(&c->kcache, &c->mem, &c->counters, KCACHE_PAGES))
+		if (vms_memmap_init(&c->memmap, &c->mem, &c->counters, &vms_k.page, MEMMAP_GROUPS))
 			error(FATAL, "out of memory\n");
-		c->kcache_ready = true;
-		uint64_t pages = (c->arch.max_pfn + 1) * vms_k.page.size / PAGESIZE() + 1;
-		vms_kcache_track(&c->kcache, vms_k.page.vmemmap, pages);
+		if (vms_kcache_init(&c->kcache, &c->mem, &c->counters, KCACHE_PAGES)) {
+			vms_memmap_destroy(&c->memmap);
+			error(FATAL, "out of memory\n");
+		}
+		c->pages_ready = true;
 	}
 }
 
@@ -285,7 +290,8 @@ void vms_acct_setup(struct vms_ctx *c, struct vms_acct *a, bool pages, bool cont
 	*a = (struct vms_acct){
 		.model = &c->model,
 		.layout = &vms_k.page,
-		.kcache = pages && c->kcache_ready ? &c->kcache : NULL,
+		.memmap = pages && c->pages_ready ? &c->memmap : NULL,
+		.kcache = pages && c->pages_ready ? &c->kcache : NULL,
 		.swap = c->swap,
 		.nswap = c->nswap,
 		.mem = &c->mem,

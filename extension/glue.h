@@ -77,8 +77,9 @@ struct vms_ctx {
 	unsigned nswap;
 	struct vms_mem mem;
 	struct vms_counters counters;
-	struct vms_kcache kcache;	/* malloc'd: freed by the command's cleanup */
-	bool kcache_ready;
+	struct vms_memmap memmap;	/* struct pages; malloc'd, freed by the cleanup */
+	struct vms_kcache kcache;	/* swap_map pages; likewise */
+	bool pages_ready;
 	struct vms_walker walker;
 	struct vms_buf out;		/* malloc'd: freed by the command's cleanup */
 	bool json;

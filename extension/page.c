@@ -156,32 +156,20 @@ int vms_kcache_read(struct vms_kcache *kc, uint64_t vaddr, void *buf, size_t len
 	return VMS_OK;
 }
 
-/* ---- struct page ------------------------------------------------------- */
+/* ---- struct page: the memmap cache ------------------------------------- */
 
-struct rawpage {
-	unsigned char b[256];
-};
-
-static uint64_t u64_at(const struct rawpage *p, int off)
+static uint64_t u64_at(const unsigned char *p, int off)
 {
 	uint64_t v;
-	memcpy(&v, p->b + off, sizeof(v));
+	memcpy(&v, p + off, sizeof(v));
 	return v;
 }
 
-static int32_t s32_at(const struct rawpage *p, int off)
+static int32_t s32_at(const unsigned char *p, int off)
 {
 	int32_t v;
-	memcpy(&v, p->b + off, sizeof(v));
+	memcpy(&v, p + off, sizeof(v));
 	return v;
-}
-
-static int read_struct_page(struct vms_kcache *kc, const struct vms_page_layout *l, uint64_t pfn,
-			    struct rawpage *p)
-{
-	if (pfn > l->max_pfn || l->size > sizeof(p->b))
-		return VMS_CORRUPT;
-	return vms_kcache_read(kc, l->vmemmap + pfn * l->size, p->b, l->size);
 }
 
 static bool test_flag(uint64_t flags, int bit)
@@ -189,63 +177,328 @@ static bool test_flag(uint64_t flags, int bit)
 	return bit >= 0 && bit < 64 && (flags & (1ULL << bit));
 }
 
-int vms_page_get(struct vms_kcache *kc, const struct vms_page_layout *l, uint64_t pfn,
-		 struct vms_pageinfo *pi)
+int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
+		    struct vms_counters *counters, const struct vms_page_layout *l, unsigned cap)
 {
-	struct rawpage page, head, tail1;
+	memset(m, 0, sizeof(*m));
+	m->mem = mem;
+	m->counters = counters;
+	m->l = l;
+	m->cap = cap ? cap : 1;
+	m->hash_size = m->cap * 2 + 1;
+	m->chunks = calloc((m->cap + VMS_MEMMAP_CHUNK - 1) / VMS_MEMMAP_CHUNK, sizeof(*m->chunks));
+	m->hash = calloc(m->hash_size, sizeof(unsigned));
+	m->next = calloc(m->cap, sizeof(unsigned));
+	m->raw = malloc((size_t)VMS_MEMMAP_GROUP * 256 + VMS_PAGE_SIZE);
+	m->raw_page[0] = malloc(VMS_PAGE_SIZE);
+	m->raw_page[1] = malloc(VMS_PAGE_SIZE);
+	m->raw_vaddr[0] = m->raw_vaddr[1] = EMPTY;
+	m->m_head = test_flag(~0ULL, l->pg_head) ? 1ULL << l->pg_head : 0;
+	m->m_referenced = test_flag(~0ULL, l->pg_referenced) ? 1ULL << l->pg_referenced : 0;
+	m->m_dirty = test_flag(~0ULL, l->pg_dirty) ? 1ULL << l->pg_dirty : 0;
+	m->m_swapbacked = test_flag(~0ULL, l->pg_swapbacked) ? 1ULL << l->pg_swapbacked : 0;
+	m->m_young = test_flag(~0ULL, l->pg_young) ? 1ULL << l->pg_young : 0;
+	m->m_double_map = test_flag(~0ULL, l->pg_double_map) ? 1ULL << l->pg_double_map : 0;
+	uint64_t pages = l->size ? (l->max_pfn + 1) * l->size / VMS_PAGE_SIZE + 2 : 1;
+	m->seen_pages = pages;
+	m->seen = calloc((size_t)(pages + 63) / 64, sizeof(uint64_t));
+	if (!m->chunks || !m->hash || !m->next || !m->raw || !m->raw_page[0] || !m->raw_page[1] ||
+	    !m->seen) {
+		vms_memmap_destroy(m);
+		return VMS_NOMEM;
+	}
+	return VMS_OK;
+}
+
+void vms_memmap_destroy(struct vms_memmap *m)
+{
+	if (m->chunks)
+		for (unsigned i = 0; i < (m->cap + VMS_MEMMAP_CHUNK - 1) / VMS_MEMMAP_CHUNK; i++)
+			free(m->chunks[i]);
+	free(m->chunks);
+	free(m->hash);
+	free(m->next);
+	free(m->raw);
+	free(m->raw_page[0]);
+	free(m->raw_page[1]);
+	free(m->seen);
+	memset(m, 0, sizeof(*m));
+}
+
+static struct vms_memmap_slot *slot_at(struct vms_memmap *m, unsigned i)
+{
+	return &m->chunks[i / VMS_MEMMAP_CHUNK][i % VMS_MEMMAP_CHUNK];
+}
+
+static unsigned group_hash(const struct vms_memmap *m, uint64_t group)
+{
+	return (unsigned)((group * 0x9e3779b97f4a7c15ULL) >> 40) % m->hash_size;
+}
+
+/* One vmemmap page, through the two-page buffer, counted once per read. */
+static int raw_page(struct vms_memmap *m, uint64_t vaddr, const unsigned char **data)
+{
+	for (int i = 0; i < 2; i++)
+		if (m->raw_vaddr[i] == vaddr) {
+			*data = m->raw_page[i];
+			return m->raw_status[i];
+		}
+	unsigned i = m->raw_next;
+	m->raw_next ^= 1;
+	m->raw_vaddr[i] = EMPTY;	/* until the read completes (it may not return) */
+	int st = m->mem->read_kvirt(m->mem->ctx, vaddr, m->raw_page[i]);
+	m->raw_vaddr[i] = vaddr;
+	m->raw_status[i] = st;
+	if (m->counters) {
+		uint64_t n = (vaddr - (m->l->vmemmap & ~(VMS_PAGE_SIZE - 1))) >> VMS_PAGE_SHIFT;
+		m->counters->memmap_reads++;
+		if (n < m->seen_pages) {
+			if (m->seen[n / 64] & (1ULL << (n % 64)))
+				m->counters->memmap_rereads++;
+			m->seen[n / 64] |= 1ULL << (n % 64);
+		}
+	}
+	*data = m->raw_page[i];
+	return st;
+}
+
+/* Fill a slot with the compact records of one group of struct pages. */
+static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint64_t group)
+{
+	const struct vms_page_layout *l = m->l;
+	uint64_t pfn0 = group * VMS_MEMMAP_GROUP;
+	unsigned n = VMS_MEMMAP_GROUP;
+	int status[VMS_MEMMAP_GROUP];
+
+	if (pfn0 > l->max_pfn)
+		n = 0;
+	else if (l->max_pfn - pfn0 + 1 < n)
+		n = (unsigned)(l->max_pfn - pfn0 + 1);
+	/* the struct pages' bytes, page by page (a struct page may straddle two:
+	 * a failed read marks every struct page it touches) */
+	uint64_t start = l->vmemmap + pfn0 * l->size, end = start + (uint64_t)n * l->size;
+	memset(status, 0, sizeof(status));
+	for (uint64_t page = start & ~(VMS_PAGE_SIZE - 1); page < end; page += VMS_PAGE_SIZE) {
+		const unsigned char *data;
+		int st = raw_page(m, page, &data);
+		uint64_t a = vms_max(page, start), z = vms_min(page + VMS_PAGE_SIZE, end);
+		memcpy(m->raw + (a - start), data + (a - page), (size_t)(z - a));
+		if (!st)
+			continue;
+		for (unsigned i = (unsigned)((a - start) / l->size);
+		     i < n && start + (uint64_t)i * l->size < z; i++)
+			if (!status[i])
+				status[i] = st;
+	}
+	for (unsigned i = 0; i < VMS_MEMMAP_GROUP; i++) {
+		struct vms_cpage *c = &sl->p[i];
+		memset(c, 0, sizeof(*c));
+		if (i >= n) {
+			c->status = VMS_CORRUPT;	/* beyond the memory map */
+			continue;
+		}
+		c->status = (uint8_t)status[i];
+		if (status[i])
+			continue;
+		const unsigned char *sp = m->raw + (size_t)i * l->size;
+		uint64_t pfn = pfn0 + i;
+		uint64_t flags = u64_at(sp, l->off_flags);
+		uint64_t mapping = u64_at(sp, l->off_mapping);
+		uint64_t ch = u64_at(sp, l->off_compound_head);
+		c->mapcount = s32_at(sp, l->off_mapcount);
+		c->count = s32_at(sp, l->off_refcount);
+		c->bits = ((flags & m->m_head) ? VMS_CP_HEAD : 0) |
+			  ((flags & m->m_referenced) ? VMS_CP_REFERENCED : 0) |
+			  ((flags & m->m_dirty) ? VMS_CP_DIRTY : 0) |
+			  ((flags & m->m_swapbacked) ? VMS_CP_SWAPBACKED : 0) |
+			  ((flags & m->m_young) ? VMS_CP_YOUNG : 0) |
+			  ((mapping & 1) ? VMS_CP_ANON : 0) |	/* PAGE_MAPPING_ANON */
+			  ((mapping & 3) == 3 ? VMS_CP_KSM : 0);	/* PAGE_MAPPING_KSM */
+		if (!(ch & 1))
+			continue;
+		/* A tail page: compound_head points at the head's struct page. */
+		uint64_t haddr = ch - 1;
+		if (haddr < l->vmemmap || (haddr - l->vmemmap) % l->size) {
+			c->head_off = VMS_CPAGE_BAD;
+			continue;
+		}
+		uint64_t hpfn = (haddr - l->vmemmap) / l->size;
+		if (hpfn >= pfn || pfn - hpfn >= (1ULL << 18)) {
+			c->head_off = VMS_CPAGE_BAD;
+			continue;
+		}
+		c->head_off = (uint32_t)(pfn - hpfn);
+		if (c->head_off != 1)
+			continue;
+		/* The first tail page holds the compound page's own fields. */
+		if (l->model == VMS_MAPCOUNT_FOLIO) {
+			c->order = (uint8_t)(flags & 0xff);	/* folio->_flags_1 */
+			c->count = s32_at(sp, l->off_entire_mapcount);
+		} else {
+			c->order = sp[l->off_compound_order];
+			c->dtor = sp[l->off_compound_dtor];
+			c->count = s32_at(sp, l->off_compound_mapcount);
+			if (flags & m->m_double_map)
+				c->bits |= VMS_CP_DOUBLEMAP;
+		}
+	}
+}
+
+/* The slot of pfn's group, reading it if needed; NULL if it cannot be had. */
+static struct vms_memmap_slot *slot_of(struct vms_memmap *m, uint64_t pfn)
+{
+	if (pfn > m->l->max_pfn || m->l->size == 0 || m->l->size > 256)
+		return NULL;
+	uint64_t group = pfn / VMS_MEMMAP_GROUP;
+	struct vms_memmap_slot *sl = m->last;
+	if (!sl || sl->group != group) {
+		unsigned h = group_hash(m, group);
+		sl = NULL;
+		for (unsigned i = m->hash[h]; i; i = m->next[i - 1])
+			if (slot_at(m, i - 1)->group == group) {
+				sl = slot_at(m, i - 1);
+				break;
+			}
+		if (!sl) {
+			unsigned idx;
+			if (m->nslots < m->cap) {
+				idx = m->nslots;
+				if (!m->chunks[idx / VMS_MEMMAP_CHUNK]) {
+					m->chunks[idx / VMS_MEMMAP_CHUNK] =
+						malloc(VMS_MEMMAP_CHUNK * sizeof(struct vms_memmap_slot));
+					if (!m->chunks[idx / VMS_MEMMAP_CHUNK])
+						return NULL;
+				}
+				m->nslots++;
+			} else {
+				/* CLOCK: the first slot not used since the hand last passed */
+				for (;; m->hand = (m->hand + 1) % m->cap) {
+					struct vms_memmap_slot *s = slot_at(m, m->hand);
+					if (!s->used)
+						break;
+					s->used = false;
+				}
+				idx = m->hand;
+				m->hand = (m->hand + 1) % m->cap;
+				struct vms_memmap_slot *old = slot_at(m, idx);
+				for (unsigned *p = &m->hash[group_hash(m, old->group)]; *p; p = &m->next[*p - 1])
+					if (*p - 1 == idx) {
+						*p = m->next[idx];
+						break;
+					}
+			}
+			sl = slot_at(m, idx);
+			/* unhashed until filled: a read that never returns (crash's
+			 * FATAL) leaves nothing half-made to be found */
+			sl->group = EMPTY;
+			if (m->last == sl)
+				m->last = NULL;
+			decode_group(m, sl, group);
+			sl->group = group;
+			m->next[idx] = m->hash[h];
+			m->hash[h] = idx + 1;
+		}
+		m->last = sl;
+	}
+	sl->used = true;
+	return sl;
+}
+
+/* The compact record of pfn, by value (a later lookup may evict its slot). */
+static int record(struct vms_memmap *m, uint64_t pfn, struct vms_cpage *out)
+{
+	if (pfn > m->l->max_pfn || m->l->size == 0 || m->l->size > 256)
+		return VMS_CORRUPT;
+	struct vms_memmap_slot *sl = slot_of(m, pfn);
+	if (!sl)
+		return VMS_NOMEM;
+	*out = sl->p[pfn % VMS_MEMMAP_GROUP];
+	return out->status;
+}
+
+const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uint64_t pfn)
+{
+	struct vms_memmap_slot *sl = m->last;
+	if (!sl || sl->group != pfn / VMS_MEMMAP_GROUP) {
+		sl = slot_of(m, pfn);
+		if (!sl)
+			return NULL;
+	}
+	sl->used = true;
+	const struct vms_cpage *c = &sl->p[pfn % VMS_MEMMAP_GROUP];
+	return c->status || c->head_off || (c->bits & VMS_CP_HEAD) ? NULL : c;
+}
+
+int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
+		       struct vms_pageinfo *pi)
+{
+	pi->pfn = pi->head_pfn = pfn;
+	pi->order = 0;
+	pi->compound = false;
+	pi->hugetlb = false;
+	pi->anon = c->bits & VMS_CP_ANON;
+	pi->ksm = c->bits & VMS_CP_KSM;
+	pi->swapbacked = c->bits & VMS_CP_SWAPBACKED;
+	pi->dirty = c->bits & VMS_CP_DIRTY;
+	pi->referenced = c->bits & VMS_CP_REFERENCED;
+	pi->young = c->bits & VMS_CP_YOUNG;
+	pi->refcount = c->count;
+	pi->mapcount = (int64_t)c->mapcount + 1;
+	/* page_mapcount_is_type() (6.12): a page type, not a count */
+	if (l->model == VMS_MAPCOUNT_FOLIO && c->mapcount < (int32_t)0xff000000)
+		pi->mapcount = 0;
+	if (pi->refcount < 0 || pi->mapcount < 0 || pi->mapcount > (1 << 24))
+		return VMS_CORRUPT;
+	return VMS_OK;
+}
+
+int vms_page_get(struct vms_memmap *m, uint64_t pfn, struct vms_pageinfo *pi)
+{
+	const struct vms_page_layout *l = m->l;
+	struct vms_cpage c, h, t1;
 	int st;
 
 	memset(pi, 0, sizeof(*pi));
 	pi->pfn = pi->head_pfn = pfn;
-	if ((st = read_struct_page(kc, l, pfn, &page)))
+	if ((st = record(m, pfn, &c)))
 		return st;
-
-	const struct rawpage *h = &page;
-	uint64_t ch = u64_at(&page, l->off_compound_head);
-	if (ch & 1) {
-		/* A tail page: compound_head points at the head's struct page. */
-		uint64_t haddr = ch - 1;
-		if (haddr < l->vmemmap || (haddr - l->vmemmap) % l->size)
-			return VMS_CORRUPT;
-		uint64_t hpfn = (haddr - l->vmemmap) / l->size;
-		if (hpfn > pfn || pfn - hpfn >= (1ULL << 18))
-			return VMS_CORRUPT;
-		if ((st = read_struct_page(kc, l, hpfn, &head)))
+	if (c.head_off == VMS_CPAGE_BAD)
+		return VMS_CORRUPT;
+	if (!c.head_off && !(c.bits & VMS_CP_HEAD))
+		return vms_pageinfo_small(l, pfn, &c, pi);
+	h = c;
+	if (c.head_off) {
+		pi->head_pfn = pfn - c.head_off;
+		if ((st = record(m, pi->head_pfn, &h)))
 			return st;
-		pi->head_pfn = hpfn;
-		h = &head;
+		if (!(h.bits & VMS_CP_HEAD))
+			return VMS_CORRUPT;	/* a tail whose head is not a head */
 	}
-	uint64_t hflags = u64_at(h, l->off_flags);
-	pi->compound = (ch & 1) || test_flag(hflags, l->pg_head);
-	if (pi->compound && !test_flag(hflags, l->pg_head))
-		return VMS_CORRUPT;	/* a tail whose head is not a head */
+	pi->compound = c.head_off || (h.bits & VMS_CP_HEAD);
+	pi->anon = h.bits & VMS_CP_ANON;
+	pi->ksm = h.bits & VMS_CP_KSM;
+	pi->swapbacked = h.bits & VMS_CP_SWAPBACKED;
+	pi->dirty = h.bits & VMS_CP_DIRTY;
+	pi->referenced = h.bits & VMS_CP_REFERENCED;
+	pi->young = (l->young_on_subpage ? c.bits : h.bits) & VMS_CP_YOUNG;
+	pi->refcount = h.count;
 
-	uint64_t mapping = u64_at(h, l->off_mapping);
-	pi->anon = mapping & 1;				/* PAGE_MAPPING_ANON */
-	pi->ksm = (mapping & 3) == 3;			/* PAGE_MAPPING_KSM */
-	pi->swapbacked = test_flag(hflags, l->pg_swapbacked);
-	pi->dirty = test_flag(hflags, l->pg_dirty);
-	pi->referenced = test_flag(hflags, l->pg_referenced);
-	pi->young = test_flag(l->young_on_subpage ? u64_at(&page, l->off_flags) : hflags, l->pg_young);
-	pi->refcount = s32_at(h, l->off_refcount);
-
-	int64_t own = (int64_t)s32_at(&page, l->off_mapcount) + 1;
-	bool doublemap = false;
+	int64_t own = (int64_t)c.mapcount + 1;
 	int64_t compound_mapcount = 0;
+	bool doublemap = false;
 	if (pi->compound) {
-		if ((st = read_struct_page(kc, l, pi->head_pfn + 1, &tail1)))
+		if ((st = record(m, pi->head_pfn + 1, &t1)))
 			return st;
+		if (t1.head_off != 1)
+			return VMS_CORRUPT;
+		pi->order = t1.order;
+		compound_mapcount = (int64_t)t1.count + 1;
 		if (l->model == VMS_MAPCOUNT_FOLIO) {
-			pi->order = (unsigned)(u64_at(&tail1, l->off_flags) & 0xff);	/* _flags_1 */
 			/* folio_test_hugetlb(): PGTY_hugetlb in the head's page_type */
-			pi->hugetlb = ((uint32_t)s32_at(h, l->off_mapcount) >> 24) == 0xf4;
-			compound_mapcount = (int64_t)s32_at(&tail1, l->off_entire_mapcount) + 1;
+			pi->hugetlb = ((uint32_t)h.mapcount >> 24) == 0xf4;
 		} else {
-			pi->order = tail1.b[l->off_compound_order];
-			pi->hugetlb = l->hugetlb_dtor >= 0 &&
-				      tail1.b[l->off_compound_dtor] == (unsigned char)l->hugetlb_dtor;
-			compound_mapcount = (int64_t)s32_at(&tail1, l->off_compound_mapcount) + 1;
-			doublemap = test_flag(u64_at(&tail1, l->off_flags), l->pg_double_map);
+			pi->hugetlb = l->hugetlb_dtor >= 0 && t1.dtor == (unsigned char)l->hugetlb_dtor;
+			doublemap = t1.bits & VMS_CP_DOUBLEMAP;
 		}
 		if (pi->order == 0 || pi->order > 18 || pfn - pi->head_pfn >= (1ULL << pi->order))
 			return VMS_CORRUPT;
@@ -253,7 +506,7 @@ int vms_page_get(struct vms_kcache *kc, const struct vms_page_layout *l, uint64_
 
 	if (l->model == VMS_MAPCOUNT_FOLIO) {
 		/* page_mapcount_is_type(): a page type, not a count, lives here */
-		if (s32_at(&page, l->off_mapcount) < (int32_t)0xff000000)
+		if (c.mapcount < (int32_t)0xff000000)
 			own = 0;
 		pi->mapcount = own + (pi->compound ? compound_mapcount : 0);
 	} else if (!pi->compound || (!pi->anon && !pi->hugetlb)) {

@@ -74,8 +74,73 @@ struct vms_pageinfo {
 	int64_t mapcount;		/* this subpage's mapcount, as smaps computes it */
 };
 
+/*
+ * What smaps needs of one struct page, in 16 bytes instead of sizeof(struct
+ * page): the memmap cache keeps these, so it covers four times the memory
+ * (all of 2 GiB of RAM in 8 MiB) and a command rarely reads a vmemmap page
+ * twice, however its tasks' pages interleave.
+ */
+struct vms_cpage {
+	int32_t mapcount;		/* _mapcount as stored (or a 6.12 page_type) */
+	int32_t count;			/* _refcount; in a first tail page: the compound
+					 * (5.10, 6.1) or entire (6.12) mapcount, as stored */
+	uint32_t head_off;		/* a tail: pfn - head pfn; else 0; VMS_CPAGE_BAD */
+	uint8_t bits;			/* VMS_CP_* */
+	uint8_t order;			/* a first tail page: the compound order */
+	uint8_t dtor;			/* a first tail page: compound_dtor (5.10, 6.1) */
+	uint8_t status;			/* enum vms_status of the read that filled it */
+};
+
+#define VMS_CPAGE_BAD 0xffffffffu
+enum {
+	VMS_CP_HEAD = 1, VMS_CP_REFERENCED = 2, VMS_CP_DIRTY = 4, VMS_CP_SWAPBACKED = 8,
+	VMS_CP_YOUNG = 16, VMS_CP_ANON = 32, VMS_CP_KSM = 64, VMS_CP_DOUBLEMAP = 128,
+};
+
+#define VMS_MEMMAP_GROUP 64		/* pfns per cache entry: a vmemmap page of 64-byte struct pages */
+#define VMS_MEMMAP_CHUNK 256		/* entries allocated at a time */
+
+struct vms_memmap_slot {
+	uint64_t group;			/* pfn / VMS_MEMMAP_GROUP; ~0: empty */
+	bool used;			/* CLOCK's second chance */
+	struct vms_cpage p[VMS_MEMMAP_GROUP];
+};
+
+struct vms_memmap {
+	const struct vms_mem *mem;
+	struct vms_counters *counters;
+	const struct vms_page_layout *l;
+	unsigned cap, nslots, hand;
+	struct vms_memmap_slot **chunks;
+	unsigned *hash, *next;		/* chained on group; slot index + 1, 0 nil */
+	unsigned hash_size;
+	struct vms_memmap_slot *last;	/* the last slot used: most lookups hit it */
+	uint64_t *seen;			/* vmemmap pages read in this command, for rereads */
+	uint64_t seen_pages;
+	uint64_t m_head, m_referenced, m_dirty, m_swapbacked, m_young, m_double_map; /* flag masks */
+	unsigned char *raw;		/* the vmemmap bytes of one group being decoded */
+	uint64_t raw_vaddr[2];		/* the last two vmemmap pages read, kept: groups */
+	int raw_status[2];		/* of struct pages that do not divide 4 KiB share them */
+	unsigned char *raw_page[2];
+	unsigned raw_next;
+};
+
+/* cap: the most groups held (memory: cap * ~1 KiB; 8192 cover 2 GiB of RAM). */
+int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
+		    struct vms_counters *counters, const struct vms_page_layout *l, unsigned cap);
+void vms_memmap_destroy(struct vms_memmap *m);
+
 /* Decode the struct page of pfn (and its head) into pi. */
-int vms_page_get(struct vms_kcache *kc, const struct vms_page_layout *l, uint64_t pfn,
-		 struct vms_pageinfo *pi);
+int vms_page_get(struct vms_memmap *m, uint64_t pfn, struct vms_pageinfo *pi);
+
+/*
+ * The fast path's view: pfn's compact record if it is a small page (no
+ * compound head or tail) that was read, else NULL (ask vms_page_get).
+ * The pointer is good until the next call on m.
+ */
+const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uint64_t pfn);
+/* Fill pi from the record of a small page (what vms_page_get would). */
+int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
+		       struct vms_pageinfo *pi);
 
 #endif

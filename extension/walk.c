@@ -61,6 +61,8 @@ static int walk_level(struct vms_walk *w, int level, uint64_t table, uint64_t st
 		return ops->error ? ops->error(w, start, end, level, st, table) : 0;
 	if (level == VMS_PTE && ops->pte_table) {
 		ret = ops->pte_table(w, start, end, ent);
+		if (ret == VMS_WALK_TABLE_DONE)
+			return 0;
 		if (ret)
 			return ret;
 	}

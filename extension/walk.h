@@ -33,9 +33,13 @@ struct vms_walk_ops {
 	 * it cannot be valid (VMS_CORRUPT, where = the raw entry). */
 	int (*error)(struct vms_walk *w, uint64_t start, uint64_t end, int level, int status,
 		     uint64_t where);
-	/* Optional: a PTE table is about to be visited over [start, end). */
+	/* Optional: a PTE table is about to be visited over [start, end).  It
+	 * may account the whole span itself (a sink's fast path) and return
+	 * VMS_WALK_TABLE_DONE: the walker then calls nothing for its entries. */
 	int (*pte_table)(struct vms_walk *w, uint64_t start, uint64_t end, const uint64_t *entries);
 };
+
+#define VMS_WALK_TABLE_DONE 0x7ffe	/* only from pte_table; not a stop */
 
 /* One table page per level, kept for the life of a walker (one command). */
 struct vms_table_cache {

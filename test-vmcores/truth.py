@@ -14,6 +14,7 @@ truth.json layout:
                content: [[vaddr, count, state]...],                # 0 data, 1 zero, 2 unreadable
                kpageflags: [[vaddr, count, flags]...]}]            # of present pages
   regions: {name: {pid, start, length}}   # what the workload says it made
+  zombie: pid of an exited, unreaped child (no mm)
   sys: {path: text}
 """
 import re
@@ -76,7 +77,7 @@ def parse_kv(raw):
 
 def parse_serial(log):
     blobs, sums, done = {}, {}, False
-    procs, order, regions, ready = {}, [], {}, []
+    procs, order, regions, ready, zombie = {}, [], {}, [], None
     for raw in log.split(b"\n"):
         line = raw.rstrip(b"\r")
         i = line.find(b"VMS ")
@@ -90,6 +91,8 @@ def parse_serial(log):
             sums[f[2]] = (int(f[3]), int(f[4]))
         elif kind == "REGION":
             regions[f[3]] = {"pid": int(f[2]), "start": int(f[4], 16), "length": int(f[5], 16)}
+        elif kind == "ZOMBIE":
+            zombie = int(f[2])
         elif kind == "READY":
             ready = [int(x) for x in f[2:]]
         elif kind == "PROC":
@@ -118,7 +121,7 @@ def parse_serial(log):
         if n != len(data) or s != chk:
             raise TruthError(f"blob {tag} is damaged on the console ({len(data)} of {n} bytes)")
 
-    out = {"processes": [], "regions": regions, "ready": ready, "sys": {}}
+    out = {"processes": [], "regions": regions, "ready": ready, "zombie": zombie, "sys": {}}
     for pid in order:
         p = procs[pid]
         comm = bytes(blobs[f"comm.{pid}"]).rstrip(b"\n")

@@ -431,6 +431,18 @@ int main(int argc, char **argv)
 		else if (r == 0 || errno != EINTR)
 			die("waiting for the children");
 	}
+	/* A child that has exited and is never reaped: a zombie, without mm. */
+	pid_t zombie = fork();
+	if (zombie < 0)
+		die("fork");
+	if (zombie == 0) {
+		prctl(PR_SET_NAME, "wl-zombie");
+		_exit(0);
+	}
+	siginfo_t info;
+	if (waitid(P_PID, (id_t)zombie, &info, WEXITED | WNOWAIT))
+		die("waitid");
+	printf("VMS ZOMBIE %d\n", (int)zombie);
 	FILE *f = fopen("/tmp/ready.tmp", "w");
 	if (!f)
 		die("/tmp/ready.tmp");

@@ -275,12 +275,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	vms_kcache_track(&kc, FM_VMEMMAP, MEMMAP_PFNS * 64 / VMS_PAGE_SIZE);
+	struct vms_memmap mm;
+	if (vms_memmap_init(&mm, &w->fm.mem, &cnt, &w->l, 1 + h[4] % 8)) {
+		vms_kcache_destroy(&kc);
+		fm_destroy(&w->fm);
+		free(w);
+		return 0;
+	}
 	unsigned char *buf = malloc(VMS_PAGE_SIZE);
 	struct vms_acct acct = { .model = &w->m, .layout = &w->l,
+				 .memmap = (h[0] & 0x80) ? NULL : &mm,
 				 .kcache = (h[0] & 0x80) ? NULL : &kc, .swap = w->swap, .nswap = 2,
 				 .mem = &w->fm.mem, .counters = &cnt, .scan_content = h[0] & 0x20 };
 	/* the same walk without struct pages nor content: spans only */
 	struct vms_acct bare = acct;
+	bare.memmap = NULL;
 	bare.kcache = NULL;
 	bare.scan_content = false;
 
@@ -338,7 +347,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t off = 32; off + 12 <= size && off < 32 + 12 * 16; off += 12) {
 		struct vms_pageinfo pi;
 		uint64_t pfn = u64_at(data + off + 4) % (MEMMAP_PFNS + 4);
-		if (vms_page_get(&kc, &w->l, pfn, &pi) == VMS_OK) {
+		if (vms_page_get(&mm, pfn, &pi) == VMS_OK) {
 			check(pi.mapcount >= 0 && pi.refcount >= 0);
 			check(pi.head_pfn <= pfn && (!pi.compound || pfn - pi.head_pfn <
 								     (1ULL << pi.order)));
@@ -350,6 +359,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	free(buf);
 	vms_kcache_destroy(&kc);
+	vms_memmap_destroy(&mm);
 	fm_destroy(&w->fm);
 	free(w);
 	return 0;

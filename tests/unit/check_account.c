@@ -23,6 +23,7 @@ struct env {
 	struct vms_page_layout l;
 	struct vms_model m;
 	struct vms_kcache kc;
+	struct vms_memmap mm;
 	struct vms_counters cnt;
 	struct vms_acct acct;
 	struct vms_walker wk;
@@ -63,13 +64,17 @@ static const struct vms_stats *run(struct env *v, uint64_t start, uint64_t end)
 	v->vma.end = end;
 	vms_walker_forget(&v->wk);
 	ck_assert_int_eq(vms_kcache_init(&v->kc, &v->fm.mem, &v->cnt, 8), VMS_OK);
+	/* a small memmap cache (2 groups), so that eviction is exercised */
+	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l, 2), VMS_OK);
 	v->acct.kcache = v->no_kcache ? NULL : &v->kc;
+	v->acct.memmap = v->no_kcache ? NULL : &v->mm;
 	struct vms_sink sink = { .acct = &v->acct, .vma = &v->vma, .stats = &v->st,
 				 .page_buf = v->buf };
 	int ret = vms_walk_range(&v->wk, v->fm.root << VMS_PAGE_SHIFT, start, end,
 				 &vms_account_ops, &sink);
 	ck_assert_int_eq(ret, 0);
 	vms_kcache_destroy(&v->kc);
+	vms_memmap_destroy(&v->mm);
 	return &v->st;
 }
 

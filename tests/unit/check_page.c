@@ -15,6 +15,7 @@ struct env {
 	struct fake_mem fm;
 	struct vms_page_layout l;
 	struct vms_kcache kc;
+	struct vms_memmap mm;
 	struct vms_counters cnt;
 };
 
@@ -27,11 +28,13 @@ static void env_init(struct env *v, enum vms_mapcount_model model, unsigned cap)
 	else
 		fm_layout_compound(&v->l, MAXPFN);
 	ck_assert_int_eq(vms_kcache_init(&v->kc, &v->fm.mem, &v->cnt, cap), VMS_OK);
+	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l, cap), VMS_OK);
 }
 
 static void env_fini(struct env *v)
 {
 	vms_kcache_destroy(&v->kc);
+	vms_memmap_destroy(&v->mm);
 	fm_destroy(&v->fm);
 }
 
@@ -42,13 +45,15 @@ static void fresh(struct env *v)
 	unsigned cap = v->kc.cap;
 	vms_kcache_destroy(&v->kc);
 	ck_assert_int_eq(vms_kcache_init(&v->kc, &v->fm.mem, &v->cnt, cap), VMS_OK);
+	vms_memmap_destroy(&v->mm);
+	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l, cap), VMS_OK);
 }
 
 static struct vms_pageinfo get_ok(struct env *v, uint64_t pfn)
 {
 	struct vms_pageinfo pi;
 	fresh(v);
-	int st = vms_page_get(&v->kc, &v->l, pfn, &pi);
+	int st = vms_page_get(&v->mm, pfn, &pi);
 	ck_assert_msg(st == VMS_OK, "pfn %#llx: %s", (unsigned long long)pfn, vms_status_name(st));
 	ck_assert_uint_eq(pi.pfn, pfn);
 	return pi;
@@ -58,7 +63,7 @@ static int get_st(struct env *v, uint64_t pfn)
 {
 	struct vms_pageinfo pi;
 	fresh(v);
-	return vms_page_get(&v->kc, &v->l, pfn, &pi);
+	return vms_page_get(&v->mm, pfn, &pi);
 }
 
 /* ---- Small pages (both models) ------------------------------------------- */
@@ -497,7 +502,10 @@ START_TEST(test_kcache_cross_page)
 	uint64_t pfn = 227;	/* 227 * 72 = 3 * 4096 + 4056: _mapcount is in the next page */
 	fm_small_page(&v.fm, &l, pfn, FM_ANON_MAPPING, 2, 2);
 	struct vms_pageinfo pi;
-	ck_assert_int_eq(vms_page_get(&v.kc, &l, pfn, &pi), VMS_OK);
+	struct vms_memmap mm72;
+	ck_assert_int_eq(vms_memmap_init(&mm72, &v.fm.mem, &v.cnt, &l, 4), VMS_OK);
+	ck_assert_int_eq(vms_page_get(&mm72, pfn, &pi), VMS_OK);
+	vms_memmap_destroy(&mm72);
 	ck_assert(pi.anon);
 	ck_assert_int_eq(pi.mapcount, 2);
 	ck_assert_int_eq(pi.refcount, 2);
