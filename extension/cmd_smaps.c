@@ -174,8 +174,11 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 		const struct vms_vma *v = &s->vmas[i];
 		struct vms_stats st;
 		struct vms_vma_info info;
+		struct vms_vma_acct va;
+		struct vms_thp_vma tv;
 
-		vms_account_vma(&ctx, s, v, &acct, &st);
+		vms_vma_acct_info(s, v, &va, &tv);
+		vms_account_vma(&ctx, s, v, &va, &acct, &st);
 		if (!v->gate) {
 			vms_stats_add(&tt->total, &st);
 			tt->size += v->end - v->start;
@@ -186,7 +189,7 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 		if (mode == M_ROLLUP || mode == M_KERNEL_ROLLUP || mode == M_JSON_ROLLUP || mode == M_QUIET)
 			continue;
 		vms_vma_name(s, v, name);
-		vms_vma_info_fill(&ctx, s, v, name, &info);
+		vms_vma_info_fill(&ctx, v, &va, &tv, name, &info);
 		if (name->err)
 			vms_stats_error(&st, VMS_CORRUPT, -1, v->start, v->file, name->err);
 		if (mode == M_KERNEL) {

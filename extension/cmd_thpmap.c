@@ -73,8 +73,9 @@ static const char *window_state(const struct vms_stats *w)
  * Account a VMA window by window (and its unaligned edges), so that -w
  * costs no second walk: the window lines go to wb, the sum to total.
  */
-static void by_windows(struct vms_space *s, const struct vms_vma *v, const struct vms_acct *acct,
-		       bool as_json, struct vms_buf *wb, struct vms_stats *total)
+static void by_windows(struct vms_space *s, const struct vms_vma *v, const struct vms_vma_acct *va,
+		       const struct vms_acct *acct, bool as_json, struct vms_buf *wb,
+		       struct vms_stats *total)
 {
 	uint64_t first = (v->start + VMS_PMD_SIZE - 1) & ~(VMS_PMD_SIZE - 1);
 	uint64_t at = v->start;
@@ -86,7 +87,7 @@ static void by_windows(struct vms_space *s, const struct vms_vma *v, const struc
 		bool window = at >= first && at + VMS_PMD_SIZE <= v->end;
 		seg.start = at;
 		seg.end = window ? at + VMS_PMD_SIZE : (at < first ? vms_min(first, v->end) : v->end);
-		vms_account_vma(&ctx, s, &seg, acct, &st);
+		vms_account_vma(&ctx, s, &seg, va, acct, &st);
 		vms_stats_add(total, &st);
 		at = seg.end;
 		if (!window)
@@ -138,12 +139,15 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 		struct vms_stats st;
 		struct vms_vma_info info;
 
+		struct vms_vma_acct va;
+		struct vms_thp_vma tv;
+		vms_vma_acct_info(&s, v, &va, &tv);
 		if (list_windows && !v->gate && !v->bad)
-			by_windows(&s, v, &acct, as_json, &wb, &st);
+			by_windows(&s, v, &va, &acct, as_json, &wb, &st);
 		else
-			vms_account_vma(&ctx, &s, v, &acct, &st);
+			vms_account_vma(&ctx, &s, v, &va, &acct, &st);
 		vms_vma_name(&s, v, n);
-		vms_vma_info_fill(&ctx, &s, v, n, &info);
+		vms_vma_info_fill(&ctx, v, &va, &tv, n, &info);
 		uint64_t aligned = v->gate ? 0 : vms_aligned_windows(v->start, v->end);
 		if (as_json) {
 			vms_json_begin(b, "thp");

@@ -148,7 +148,10 @@ static void do_space(struct task_context *tc, bool content, bool as_json)
 		/* vma_is_anonymous(): no vm_ops; shmem and file mappings are not */
 		if (v->ops || v->file || v->gate)
 			continue;
-		vms_account_vma(&ctx, &s, v, &acct, &st);
+		struct vms_vma_acct va;
+		struct vms_thp_vma tv;
+		vms_vma_acct_info(&s, v, &va, &tv);
+		vms_account_vma(&ctx, &s, v, &va, &acct, &st);
 		vms_vma_name(&s, v, n);
 		vms_stats_add(&total, &st);
 		size += v->end - v->start;

@@ -13,8 +13,11 @@
 #define MEMMAP_GROUPS 8192	/* ~8 MiB of compact struct pages: 2 GiB of RAM */
 #define KCACHE_PAGES 64		/* swap_map pages */
 
+static unsigned long small_reads;	/* readmem()s of kernel structures, for VMSCOPE_STATS */
+
 bool vms_rd(ulong addr, void *buf, long size)
 {
+	small_reads++;
 	return addr && readmem(addr, KVADDR, buf, size, "vmscope", RETURN_ON_ERROR | QUIET);
 }
 
@@ -65,11 +68,11 @@ static void ctx_cleanup(void *arg)
 		double ms = (now.tv_sec - c->started.tv_sec) * 1e3 +
 			    (now.tv_nsec - c->started.tv_nsec) / 1e6;
 		fprintf(stderr,
-			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu content=%llu ms=%.3f\n",
+			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu content=%llu structs=%lu ms=%.3f\n",
 			pc->curcmd, (unsigned long long)c->counters.table_reads,
 			(unsigned long long)c->counters.memmap_reads,
 			(unsigned long long)c->counters.memmap_rereads,
-			(unsigned long long)c->counters.content_reads, ms);
+			(unsigned long long)c->counters.content_reads, small_reads, ms);
 		c->stats = false;
 	}
 	if (c->trace) {
@@ -228,6 +231,7 @@ void vms_ctx_begin(struct vms_ctx *c, bool need_pages)
 	c->stats = getenv("VMSCOPE_STATS") != NULL;
 	if (c->stats)
 		clock_gettime(CLOCK_MONOTONIC, &c->started);
+	small_reads = 0;
 	const char *trace = getenv("VMSCOPE_TRACE");
 	if (trace && *trace)
 		c->trace = fopen(trace, "a");
@@ -301,15 +305,13 @@ void vms_acct_setup(struct vms_ctx *c, struct vms_acct *a, bool pages, bool cont
 }
 
 int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct vms_vma *v,
-		    const struct vms_acct *acct, struct vms_stats *stats)
+		    const struct vms_vma_acct *va, const struct vms_acct *acct,
+		    struct vms_stats *stats)
 {
-	struct vms_vma_acct va;
-	struct vms_thp_vma tv;
 	static unsigned char page_buf[4096] __attribute__((aligned(64)));
-	struct vms_sink sink = { .acct = acct, .vma = &va, .stats = stats, .page_buf = page_buf };
+	struct vms_sink sink = { .acct = acct, .vma = va, .stats = stats, .page_buf = page_buf };
 
 	memset(stats, 0, sizeof(*stats));
-	vms_vma_acct_info(s, v, &va, &tv);
 	if (v->bad) {
 		vms_stats_error(stats, VMS_CORRUPT, -1, v->start, v->addr, v->err);
 		return 0;

@@ -582,13 +582,10 @@ void vms_vma_acct_info(const struct vms_space *s, const struct vms_vma *v,
 	}
 }
 
-void vms_vma_info_fill(struct vms_ctx *c, const struct vms_space *s, const struct vms_vma *v,
-		       const struct vms_name *n, struct vms_vma_info *info)
+void vms_vma_info_fill(struct vms_ctx *c, const struct vms_vma *v, const struct vms_vma_acct *va,
+		       const struct vms_thp_vma *tv, const struct vms_name *n,
+		       struct vms_vma_info *info)
 {
-	struct vms_vma_acct va;
-	struct vms_thp_vma tv;
-
-	vms_vma_acct_info(s, v, &va, &tv);
 	memset(info, 0, sizeof(*info));
 	info->start = v->start;
 	info->end = v->end;
@@ -600,9 +597,9 @@ void vms_vma_info_fill(struct vms_ctx *c, const struct vms_space *s, const struc
 	info->name = n->buf;
 	info->name_len = n->len;
 	info->name_is_path = n->is_path;
-	info->kernel_page_size = va.hugetlb && va.hugetlb_size ? va.hugetlb_size : PAGESIZE();
+	info->kernel_page_size = va->hugetlb && va->hugetlb_size ? va->hugetlb_size : PAGESIZE();
 	info->mmu_page_size = info->kernel_page_size;
-	info->thp_eligible = vms_thp_eligible(&c->thp, &tv, &info->thp_reason);
+	info->thp_eligible = vms_thp_eligible(&c->thp, tv, &info->thp_reason);
 	info->pkey = (unsigned)((v->flags >> 32) & 0xf);	/* VM_PKEY_BIT0..3 */
 }
 

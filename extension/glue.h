@@ -159,9 +159,11 @@ void vms_swap_name(unsigned type, struct vms_name *n);
 void vms_vma_acct_info(const struct vms_space *s, const struct vms_vma *v,
 		       struct vms_vma_acct *a, struct vms_thp_vma *t);
 
-/* Walk one VMA into stats with the accounting sink (the one walker). */
+/* Walk one VMA (or part of one: v's bounds) into stats with the accounting
+ * sink (the one walker); va: its facts from vms_vma_acct_info. */
 int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct vms_vma *v,
-		    const struct vms_acct *acct, struct vms_stats *stats);
+		    const struct vms_vma_acct *va, const struct vms_acct *acct,
+		    struct vms_stats *stats);
 /* The accounting options for a command. */
 void vms_acct_setup(struct vms_ctx *c, struct vms_acct *a, bool pages, bool content);
 
@@ -174,9 +176,11 @@ int vms_targets(char **args, int optind, struct task_context ***tcs_ret);
 /* Every user address space (one task per mm). */
 int vms_all_spaces(struct task_context ***tcs_ret);
 
-/* Fill the vms_vma_info for the smaps header and fields. */
-void vms_vma_info_fill(struct vms_ctx *c, const struct vms_space *s, const struct vms_vma *v,
-		       const struct vms_name *n, struct vms_vma_info *info);
+/* Fill the vms_vma_info for the smaps header and fields (va, tv: the VMA's
+ * facts from vms_vma_acct_info, read once per VMA). */
+void vms_vma_info_fill(struct vms_ctx *c, const struct vms_vma *v, const struct vms_vma_acct *va,
+		       const struct vms_thp_vma *tv, const struct vms_name *n,
+		       struct vms_vma_info *info);
 
 /* Common JSON members: "pid","comm","task". */
 void vms_json_task(struct vms_buf *b, const struct vms_space *s);
