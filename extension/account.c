@@ -46,21 +46,30 @@ static void lost(struct vms_sink *k, uint64_t addr, uint64_t size, int status, i
 	vms_stats_error(k->stats, status, level, addr, where, what);
 }
 
-static void accumulate(struct vms_sink *k, const struct vms_pageinfo *pi, uint64_t size,
-		       uint64_t pss, bool dirty, bool private)
+/* The flags smaps_account() reads, as VMS_CP_* bits (the head's, but for young). */
+static unsigned page_bits(const struct vms_pageinfo *pi)
+{
+	return (pi->anon ? VMS_CP_ANON : 0) | (pi->ksm ? VMS_CP_KSM : 0) |
+	       (pi->swapbacked ? VMS_CP_SWAPBACKED : 0) | (pi->dirty ? VMS_CP_DIRTY : 0) |
+	       (pi->referenced ? VMS_CP_REFERENCED : 0) | (pi->young ? VMS_CP_YOUNG : 0);
+}
+
+/* smaps_page_accumulate() */
+static void accumulate(struct vms_sink *k, unsigned bits, uint64_t size, uint64_t pss, bool dirty,
+		       bool private)
 {
 	struct vms_stats *s = k->stats;
 
 	s->pss += pss;
-	if (pi->anon)
+	if (bits & VMS_CP_ANON)
 		s->pss_anon += pss;
-	else if (pi->swapbacked)
+	else if (bits & VMS_CP_SWAPBACKED)
 		s->pss_shmem += pss;
 	else
 		s->pss_file += pss;
 	if (k->vma->locked)
 		s->pss_locked += pss;
-	if (dirty || pi->dirty) {
+	if (dirty || (bits & VMS_CP_DIRTY)) {
 		s->pss_dirty += pss;
 		if (private)
 			s->private_dirty += size;
@@ -74,6 +83,39 @@ static void accumulate(struct vms_sink *k, const struct vms_pageinfo *pi, uint64
 	}
 }
 
+/* The first half of smaps_account(): what depends only on size and flags. */
+static void account_size(struct vms_sink *k, unsigned bits, uint64_t size, bool young, bool dirty)
+{
+	struct vms_stats *s = k->stats;
+
+	if (bits & VMS_CP_ANON) {
+		s->anonymous += size;
+		if (!(bits & VMS_CP_SWAPBACKED) && !dirty && !(bits & VMS_CP_DIRTY))
+			s->lazyfree += size;
+	}
+	if (bits & VMS_CP_KSM)
+		s->ksm += size;
+	s->resident += size;
+	if (young || (bits & (VMS_CP_YOUNG | VMS_CP_REFERENCED)))
+		s->referenced += size;
+}
+
+/* smaps_account() for one present small page: the common case. */
+static void account_small(struct vms_sink *k, unsigned bits, int64_t refcount, int64_t mapcount,
+			  bool young, bool dirty)
+{
+	account_size(k, bits, VMS_PAGE_SIZE, young, dirty);
+	/* refcount == 1: mapped exactly once, so private and whole. */
+	uint64_t pss = VMS_PAGE_SIZE << VMS_PSS_SHIFT;
+	if (refcount == 1) {
+		accumulate(k, bits, VMS_PAGE_SIZE, pss, dirty, true);
+		return;
+	}
+	if (mapcount >= 2)
+		pss /= (uint64_t)mapcount;
+	accumulate(k, bits, VMS_PAGE_SIZE, pss, dirty, mapcount < 2);
+}
+
 /*
  * smaps_account().  present is false for migration (and, from 6.12, every
  * non-present) entries; pi is the mapped page (the head for a PMD).
@@ -82,29 +124,19 @@ static void account_page(struct vms_sink *k, uint64_t addr, const struct vms_pag
 			 bool compound, bool young, bool dirty, bool present)
 {
 	const struct vms_acct *a = k->acct;
-	struct vms_stats *s = k->stats;
+	unsigned bits = page_bits(pi);
 	uint64_t nr = compound ? 1ULL << pi->order : 1;
 	uint64_t size = nr * VMS_PAGE_SIZE;
 
-	if (pi->anon) {
-		s->anonymous += size;
-		if (!pi->swapbacked && !dirty && !pi->dirty)
-			s->lazyfree += size;
+	if (!compound && present) {
+		account_small(k, bits, pi->refcount, pi->mapcount, young, dirty);
+		return;
 	}
-	if (pi->ksm)
-		s->ksm += size;
-	s->resident += size;
-	if (young || pi->young || pi->referenced)
-		s->referenced += size;
-
+	account_size(k, bits, size, young, dirty);
 	/* refcount == 1: mapped exactly once, so private and whole. */
-	if (a->model->nonpresent_shared) {
-		if (pi->refcount == 1 || !present) {
-			accumulate(k, pi, size, size << VMS_PSS_SHIFT, dirty, present);
-			return;
-		}
-	} else if (pi->refcount == 1 || !present) {
-		accumulate(k, pi, size, size << VMS_PSS_SHIFT, dirty, true);
+	if (pi->refcount == 1 || !present) {
+		accumulate(k, bits, size, size << VMS_PSS_SHIFT, dirty,
+			   a->model->nonpresent_shared ? present : true);
 		return;
 	}
 	for (uint64_t i = 0; i < nr; i++) {
@@ -120,7 +152,7 @@ static void account_page(struct vms_sink *k, uint64_t addr, const struct vms_pag
 		uint64_t pss = VMS_PAGE_SIZE << VMS_PSS_SHIFT;
 		if (sub.mapcount >= 2)
 			pss /= (uint64_t)sub.mapcount;
-		accumulate(k, pi, VMS_PAGE_SIZE, pss, dirty, sub.mapcount < 2);
+		accumulate(k, bits, VMS_PAGE_SIZE, pss, dirty, sub.mapcount < 2);
 	}
 }
 
@@ -402,6 +434,7 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 	const uint64_t pfn_mask = arch->phys_mask & ~(VMS_PAGE_SIZE - 1);
 	const uint64_t odd = VMS_P_SPECIAL | arch->devmap_bit;
 	const uint64_t highest = a->model->highest_memmap_pfn;
+	const bool folio = a->layout->model == VMS_MAPCOUNT_FOLIO;
 	unsigned first = (unsigned)(start >> VMS_PAGE_SHIFT) & (VMS_PTRS - 1);
 	unsigned n = (unsigned)((end - start) >> VMS_PAGE_SHIFT);
 
@@ -414,12 +447,16 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 		if ((raw & VMS_P_PRESENT) && !(raw & odd)) {
 			uint64_t pfn = (raw & pfn_mask) >> VMS_PAGE_SHIFT;
 			const struct vms_cpage *c = pfn <= highest ? vms_memmap_small(a->memmap, pfn) : NULL;
-			struct vms_pageinfo pi;
-			if (c && vms_pageinfo_small(a->layout, pfn, c, &pi) == VMS_OK) {
+			/* the mapcount as vms_pageinfo_small() makes it: a 6.12 page
+			 * type reads as 0, and nonsense goes to the slow path */
+			int64_t mapcount = c ? (int64_t)c->mapcount + 1 : -1;
+			if (c && folio && c->mapcount < (int32_t)0xff000000)
+				mapcount = 0;
+			if (c && c->count >= 0 && mapcount >= 0 && mapcount <= (1 << 24)) {
 				bool dirty = (raw & VMS_P_DIRTY) ||
 					     (arch->saved_dirty_bit && (raw & arch->saved_dirty_bit));
 				s->populated += VMS_PAGE_SIZE;
-				account_page(k, addr, &pi, false, raw & VMS_P_ACCESSED, dirty, true);
+				account_small(k, c->bits, c->count, mapcount, raw & VMS_P_ACCESSED, dirty);
 				continue;
 			}
 		}

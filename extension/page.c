@@ -193,12 +193,15 @@ int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
 	m->raw_page[0] = malloc(VMS_PAGE_SIZE);
 	m->raw_page[1] = malloc(VMS_PAGE_SIZE);
 	m->raw_vaddr[0] = m->raw_vaddr[1] = EMPTY;
-	m->m_head = test_flag(~0ULL, l->pg_head) ? 1ULL << l->pg_head : 0;
-	m->m_referenced = test_flag(~0ULL, l->pg_referenced) ? 1ULL << l->pg_referenced : 0;
-	m->m_dirty = test_flag(~0ULL, l->pg_dirty) ? 1ULL << l->pg_dirty : 0;
-	m->m_swapbacked = test_flag(~0ULL, l->pg_swapbacked) ? 1ULL << l->pg_swapbacked : 0;
-	m->m_young = test_flag(~0ULL, l->pg_young) ? 1ULL << l->pg_young : 0;
-	m->m_double_map = test_flag(~0ULL, l->pg_double_map) ? 1ULL << l->pg_double_map : 0;
+#define FLAG(f) (m->s_##f = test_flag(~0ULL, l->pg_##f) ? (unsigned)l->pg_##f : 0, \
+		 m->v_##f = test_flag(~0ULL, l->pg_##f))
+	FLAG(head);
+	FLAG(referenced);
+	FLAG(dirty);
+	FLAG(swapbacked);
+	FLAG(young);
+	FLAG(double_map);
+#undef FLAG
 	uint64_t pages = l->size ? (l->max_pfn + 1) * l->size / VMS_PAGE_SIZE + 2 : 1;
 	m->seen_pages = pages;
 	m->seen = calloc((size_t)(pages + 63) / 64, sizeof(uint64_t));
@@ -275,20 +278,30 @@ static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint6
 	else if (l->max_pfn - pfn0 + 1 < n)
 		n = (unsigned)(l->max_pfn - pfn0 + 1);
 	/* the struct pages' bytes, page by page (a struct page may straddle two:
-	 * a failed read marks every struct page it touches) */
+	 * a failed read marks every struct page it touches); with 64-byte struct
+	 * pages a group is exactly one vmemmap page, decoded where it lies */
 	uint64_t start = l->vmemmap + pfn0 * l->size, end = start + (uint64_t)n * l->size;
+	const unsigned char *bytes = m->raw;
 	memset(status, 0, sizeof(status));
-	for (uint64_t page = start & ~(VMS_PAGE_SIZE - 1); page < end; page += VMS_PAGE_SIZE) {
+	if (n && (start & ~(VMS_PAGE_SIZE - 1)) == ((end - 1) & ~(VMS_PAGE_SIZE - 1))) {
 		const unsigned char *data;
-		int st = raw_page(m, page, &data);
-		uint64_t a = vms_max(page, start), z = vms_min(page + VMS_PAGE_SIZE, end);
-		memcpy(m->raw + (a - start), data + (a - page), (size_t)(z - a));
-		if (!st)
-			continue;
-		for (unsigned i = (unsigned)((a - start) / l->size);
-		     i < n && start + (uint64_t)i * l->size < z; i++)
-			if (!status[i])
-				status[i] = st;
+		int st = raw_page(m, start & ~(VMS_PAGE_SIZE - 1), &data);
+		bytes = data + (start & (VMS_PAGE_SIZE - 1));
+		for (unsigned i = 0; st && i < n; i++)
+			status[i] = st;
+	} else {
+		for (uint64_t page = start & ~(VMS_PAGE_SIZE - 1); page < end; page += VMS_PAGE_SIZE) {
+			const unsigned char *data;
+			int st = raw_page(m, page, &data);
+			uint64_t a = vms_max(page, start), z = vms_min(page + VMS_PAGE_SIZE, end);
+			memcpy(m->raw + (a - start), data + (a - page), (size_t)(z - a));
+			if (!st)
+				continue;
+			for (unsigned i = (unsigned)((a - start) / l->size);
+			     i < n && start + (uint64_t)i * l->size < z; i++)
+				if (!status[i])
+					status[i] = st;
+		}
 	}
 	for (unsigned i = 0; i < VMS_MEMMAP_GROUP; i++) {
 		struct vms_cpage *c = &sl->p[i];
@@ -300,20 +313,21 @@ static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint6
 		c->status = (uint8_t)status[i];
 		if (status[i])
 			continue;
-		const unsigned char *sp = m->raw + (size_t)i * l->size;
+		const unsigned char *sp = bytes + (size_t)i * l->size;
 		uint64_t pfn = pfn0 + i;
 		uint64_t flags = u64_at(sp, l->off_flags);
 		uint64_t mapping = u64_at(sp, l->off_mapping);
 		uint64_t ch = u64_at(sp, l->off_compound_head);
 		c->mapcount = s32_at(sp, l->off_mapcount);
 		c->count = s32_at(sp, l->off_refcount);
-		c->bits = ((flags & m->m_head) ? VMS_CP_HEAD : 0) |
-			  ((flags & m->m_referenced) ? VMS_CP_REFERENCED : 0) |
-			  ((flags & m->m_dirty) ? VMS_CP_DIRTY : 0) |
-			  ((flags & m->m_swapbacked) ? VMS_CP_SWAPBACKED : 0) |
-			  ((flags & m->m_young) ? VMS_CP_YOUNG : 0) |
-			  ((mapping & 1) ? VMS_CP_ANON : 0) |	/* PAGE_MAPPING_ANON */
-			  ((mapping & 3) == 3 ? VMS_CP_KSM : 0);	/* PAGE_MAPPING_KSM */
+		/* shifts, not branches: this runs for every struct page */
+		c->bits = (uint8_t)((((flags >> m->s_head) & m->v_head) << 0) |
+				    (((flags >> m->s_referenced) & m->v_referenced) << 1) |
+				    (((flags >> m->s_dirty) & m->v_dirty) << 2) |
+				    (((flags >> m->s_swapbacked) & m->v_swapbacked) << 3) |
+				    (((flags >> m->s_young) & m->v_young) << 4) |
+				    ((mapping & 1) << 5) |		/* PAGE_MAPPING_ANON */
+				    (((mapping & 3) == 3) << 6));	/* PAGE_MAPPING_KSM */
 		if (!(ch & 1))
 			continue;
 		/* A tail page: compound_head points at the head's struct page. */
@@ -338,14 +352,13 @@ static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint6
 			c->order = sp[l->off_compound_order];
 			c->dtor = sp[l->off_compound_dtor];
 			c->count = s32_at(sp, l->off_compound_mapcount);
-			if (flags & m->m_double_map)
+			if ((flags >> m->s_double_map) & m->v_double_map)
 				c->bits |= VMS_CP_DOUBLEMAP;
 		}
 	}
 }
 
-/* The slot of pfn's group, reading it if needed; NULL if it cannot be had. */
-static struct vms_memmap_slot *slot_of(struct vms_memmap *m, uint64_t pfn)
+struct vms_memmap_slot *vms_memmap_slot_of(struct vms_memmap *m, uint64_t pfn)
 {
 	if (pfn > m->l->max_pfn || m->l->size == 0 || m->l->size > 256)
 		return NULL;
@@ -409,24 +422,11 @@ static int record(struct vms_memmap *m, uint64_t pfn, struct vms_cpage *out)
 {
 	if (pfn > m->l->max_pfn || m->l->size == 0 || m->l->size > 256)
 		return VMS_CORRUPT;
-	struct vms_memmap_slot *sl = slot_of(m, pfn);
+	struct vms_memmap_slot *sl = vms_memmap_slot_of(m, pfn);
 	if (!sl)
 		return VMS_NOMEM;
 	*out = sl->p[pfn % VMS_MEMMAP_GROUP];
 	return out->status;
-}
-
-const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uint64_t pfn)
-{
-	struct vms_memmap_slot *sl = m->last;
-	if (!sl || sl->group != pfn / VMS_MEMMAP_GROUP) {
-		sl = slot_of(m, pfn);
-		if (!sl)
-			return NULL;
-	}
-	sl->used = true;
-	const struct vms_cpage *c = &sl->p[pfn % VMS_MEMMAP_GROUP];
-	return c->status || c->head_off || (c->bits & VMS_CP_HEAD) ? NULL : c;
 }
 
 int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,

@@ -117,7 +117,9 @@ struct vms_memmap {
 	struct vms_memmap_slot *last;	/* the last slot used: most lookups hit it */
 	uint64_t *seen;			/* vmemmap pages read in this command, for rereads */
 	uint64_t seen_pages;
-	uint64_t m_head, m_referenced, m_dirty, m_swapbacked, m_young, m_double_map; /* flag masks */
+	/* flag bit positions and presence (1, or 0 when the kernel lacks it) */
+	unsigned s_head, s_referenced, s_dirty, s_swapbacked, s_young, s_double_map;
+	uint64_t v_head, v_referenced, v_dirty, v_swapbacked, v_young, v_double_map;
 	unsigned char *raw;		/* the vmemmap bytes of one group being decoded */
 	uint64_t raw_vaddr[2];		/* the last two vmemmap pages read, kept: groups */
 	int raw_status[2];		/* of struct pages that do not divide 4 KiB share them */
@@ -133,12 +135,26 @@ void vms_memmap_destroy(struct vms_memmap *m);
 /* Decode the struct page of pfn (and its head) into pi. */
 int vms_page_get(struct vms_memmap *m, uint64_t pfn, struct vms_pageinfo *pi);
 
+/* The slot of pfn's group, reading the group if needed (NULL if it cannot). */
+struct vms_memmap_slot *vms_memmap_slot_of(struct vms_memmap *m, uint64_t pfn);
+
 /*
  * The fast path's view: pfn's compact record if it is a small page (no
  * compound head or tail) that was read, else NULL (ask vms_page_get).
- * The pointer is good until the next call on m.
+ * The pointer is good until the next call on m.  Inline: it runs per PTE.
  */
-const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uint64_t pfn);
+static inline const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uint64_t pfn)
+{
+	struct vms_memmap_slot *sl = m->last;
+	if (!sl || sl->group != pfn / VMS_MEMMAP_GROUP) {
+		sl = vms_memmap_slot_of(m, pfn);
+		if (!sl)
+			return NULL;
+	}
+	sl->used = true;
+	const struct vms_cpage *c = &sl->p[pfn % VMS_MEMMAP_GROUP];
+	return c->status || c->head_off || (c->bits & VMS_CP_HEAD) ? NULL : c;
+}
 /* Fill pi from the record of a small page (what vms_page_get would). */
 int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
 		       struct vms_pageinfo *pi);
