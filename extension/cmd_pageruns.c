@@ -131,24 +131,23 @@ static bool parse_addr(const char *s, uint64_t *out)
 	return true;
 }
 
-struct space_job {
-	struct task_context *tc;
+struct opts {
 	bool as_json;
 	uint64_t lo, hi;
 	struct vms_name *vname, *swapname;
 };
 
 /* One address space's runs over [lo, hi). */
-static void space_job(void *arg)
+static void do_space(struct task_context *tc, void *arg)
 {
-	struct space_job *j = arg;
+	const struct opts *j = arg;
 	struct vms_space s;
 	const char *err;
 	bool as_json = j->as_json;
 	uint64_t lo = j->lo, hi = j->hi;
 
-	if (!vms_space_load(&s, j->tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", j->tc->pid, j->tc->comm, err);
+	if (!vms_space_load(&s, tc, &err)) {
+		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		return;
 	}
 	if (!as_json) {
@@ -220,13 +219,8 @@ void cmd_pageruns(void)
 
 	vms_ctx_begin(&ctx, false);
 	char *targs[2] = { target, NULL };
-	struct task_context **tcs;
-	int n = vms_targets(targs, 0, &tcs);
-	struct vms_name *vname = (struct vms_name *)GETBUF(sizeof(*vname));
-	struct vms_name *swapname = (struct vms_name *)GETBUF(sizeof(*swapname));
-	for (int t = 0; t < n; t++) {
-		struct space_job j = { tcs[t], as_json, lo, hi, vname, swapname };
-		vms_catch(&ctx, space_job, &j);
-	}
+	struct opts o = { as_json, lo, hi, (struct vms_name *)GETBUF(sizeof(struct vms_name)),
+			  (struct vms_name *)GETBUF(sizeof(struct vms_name)) };
+	vms_each_target(&ctx, targs, 0, do_space, &o);
 	vms_ctx_end(&ctx);
 }

@@ -23,13 +23,13 @@ char *help_smaps[] = {
 	"",
 	"    -r  one rollup per task, as /proc/PID/smaps_rollup.",
 	"    -a  all user tasks, one line each, sorted by Rss (targets are ignored).",
-	"    -j  M_JSON Lines: one {\"type\":\"vma\"} object per VMA with the smaps field",
+	"    -j  JSON Lines: one {\"type\":\"vma\"} object per VMA with the smaps field",
 	"        names as keys (kB), and one {\"type\":\"rollup\"} object per task.",
 	"    -k  the kernel's own text: byte for byte what /proc/PID/smaps (with -r,",
 	"        smaps_rollup) printed, for diff against a capture from the system.",
 	"",
 	"  Numbers are kB.  A VMA whose page tables or struct pages cannot be read",
-	"  is flagged (a '!' line in the table, \"errors\" in M_JSON); the others are",
+	"  is flagged (a '!' line in the table, \"errors\" in JSON); the others are",
 	"  unaffected.  Output works with crash's pipes and redirection.",
 	"\nEXAMPLES",
 	"  Summarise the memory of pid 106, one line per VMA (kB):\n",
@@ -81,41 +81,6 @@ static void json_fields(struct vms_buf *b, const struct vms_field *fs, int n)
 {
 	for (int i = 0; i < n; i++)
 		vms_json_u64(b, fs[i].name, fs[i].kb);
-}
-
-static void json_errors(struct vms_buf *b, const struct vms_stats *s, const char *space_err)
-{
-	if (!s->nerrors && !space_err)
-		return;
-	vms_json_key(b, "errors");
-	vms_buf_puts(b, "[");
-	bool first = true;
-	if (s->nerrors) {
-		vms_buf_puts(b, "\"");
-		char msg[256];
-		snprintf(msg, sizeof(msg), "%s: %s at %llx (%u in all)", s->err.what,
-			 vms_status_name(s->err.status), (unsigned long long)s->err.addr, s->nerrors);
-		vms_buf_escape_json(b, msg, strlen(msg));
-		vms_buf_puts(b, "\"");
-		first = false;
-	}
-	if (space_err) {
-		vms_buf_puts(b, first ? "\"" : ",\"");
-		vms_buf_escape_json(b, space_err, strlen(space_err));
-		vms_buf_puts(b, "\"");
-	}
-	vms_buf_puts(b, "]");
-}
-
-static void print_error_line(struct vms_buf *b, const struct vms_stats *s)
-{
-	if (!s->nerrors)
-		return;
-	vms_buf_printf(b, "  ! %s: %s at %llx", s->err.what, vms_status_name(s->err.status),
-		       (unsigned long long)s->err.addr);
-	if (s->nerrors > 1)
-		vms_buf_printf(b, " (%u in all)", s->nerrors);
-	vms_buf_puts(b, "\n");
 }
 
 static void table_header(struct vms_buf *b, const struct vms_space *s)
@@ -194,13 +159,13 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 			vms_stats_error(&st, VMS_CORRUPT, -1, v->start, v->file, name->err);
 		if (mode == M_KERNEL) {
 			vms_smaps_block(b, &vms_k.fmt, &st, &info);
-			print_error_line(b, &st);
+			vms_error_line(b, &st);
 		} else if (mode == M_TABLE) {
 			char perms[5];
 			vms_perms(perms, v->flags);
 			table_line(b, NULL, v->start, v->end, perms, v->end - v->start, &st,
 				   name->buf, name->len);
-			print_error_line(b, &st);
+			vms_error_line(b, &st);
 		} else {
 			struct vms_field fs[VMS_MAX_FIELDS];
 			char perms[5], dev[16];
@@ -226,7 +191,7 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 			vms_json_str(b, "VmFlags", flags.p ? flags.p : "", flags.len);
 			vms_buf_free(&flags);
 			json_fields(b, fs, vms_extra_fields(&st, fs));
-			json_errors(b, &st, NULL);
+			vms_json_errors(b, &st, NULL);
 			vms_json_end(b);
 		}
 		vms_buf_flush(b, fp);
@@ -241,7 +206,7 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 	} else if (mode == M_ROLLUP) {
 		table_header(b, s);
 		table_line(b, NULL, first, last, "---p", tt->size, &tt->total, "[rollup]", 8);
-		print_error_line(b, &tt->total);
+		vms_error_line(b, &tt->total);
 		vms_buf_puts(b, "\n");
 	} else if (mode == M_KERNEL_ROLLUP) {
 		vms_rollup_block(b, &vms_k.fmt, &tt->total, first, last);
@@ -257,7 +222,7 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 		vms_json_u64(b, "Size", tt->size >> 10);
 		json_fields(b, fs, vms_smaps_fields(&vms_k.fmt, &tt->total, &none, true, fs));
 		json_fields(b, fs, vms_extra_fields(&tt->total, fs));
-		json_errors(b, &tt->total, s->err);
+		vms_json_errors(b, &tt->total, s->err);
 		vms_json_end(b);
 	}
 	vms_buf_flush(b, fp);
@@ -321,7 +286,7 @@ static void do_all(bool json)
 			vms_json_u64(b, "Size", tt[i].size >> 10);
 			json_fields(b, fs, vms_smaps_fields(&vms_k.fmt, s, &none, true, fs));
 			json_fields(b, fs, vms_extra_fields(s, fs));
-			json_errors(b, s, tt[i].err);
+			vms_json_errors(b, s, tt[i].err);
 			vms_json_end(b);
 		} else {
 			vms_buf_printf(b, "%7lu ", tt[i].space.pid);

@@ -114,8 +114,14 @@ static void by_windows(struct vms_space *s, const struct vms_vma *v, const struc
 	}
 }
 
-static void do_space(struct task_context *tc, bool list_windows, bool as_json)
+struct opts {
+	bool list_windows, as_json;
+};
+
+static void do_space(struct task_context *tc, void *arg)
 {
+	const struct opts *o = arg;
+	bool list_windows = o->list_windows, as_json = o->as_json;
 	struct vms_buf *b = &ctx.out;
 	struct vms_space s;
 	struct vms_acct acct;
@@ -162,16 +168,7 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 			vms_json_u64(b, "unaligned_thp_pages", st.unaligned_thp >> 12);
 			vms_json_u64(b, "AnonHugePages", st.anonymous_thp >> 10);
 			vms_json_u64(b, "huge_zero_windows", st.huge_zero_page / VMS_PMD_SIZE);
-			if (st.nerrors) {
-				char msg[256];
-				snprintf(msg, sizeof(msg), "%s: %s at %llx", st.err.what,
-					 vms_status_name(st.err.status),
-					 (unsigned long long)st.err.addr);
-				vms_json_key(b, "errors");
-				vms_buf_puts(b, "[\"");
-				vms_buf_escape_json(b, msg, strlen(msg));
-				vms_buf_puts(b, "\"]");
-			}
+			vms_json_errors(b, &st, NULL);
 			vms_json_end(b);
 		} else {
 			char perms[5];
@@ -188,10 +185,7 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 			if (!info.thp_eligible)
 				vms_buf_printf(b, "%s%s", n->len ? " / " : "", info.thp_reason);
 			vms_buf_puts(b, "\n");
-			if (st.nerrors)
-				vms_buf_printf(b, "  ! %s: %s at %llx\n", st.err.what,
-					       vms_status_name(st.err.status),
-					       (unsigned long long)st.err.addr);
+			vms_error_line(b, &st);
 		}
 		vms_buf_flush(b, fp);
 		vms_buf_flush(&wb, fp);
@@ -204,26 +198,15 @@ static void do_space(struct task_context *tc, bool list_windows, bool as_json)
 	FREEBUF(n);
 }
 
-struct space_job {
-	struct task_context *tc;
-	bool list_windows, as_json;
-};
-
-static void space_job(void *arg)
-{
-	struct space_job *j = arg;
-	do_space(j->tc, j->list_windows, j->as_json);
-}
-
 void cmd_thpmap(void)
 {
-	bool list_windows = false, as_json = false;
+	struct opts o = { 0 };
 	int c;
 
 	while ((c = getopt(argcnt, args, "wj")) != EOF) {
 		switch (c) {
-		case 'w': list_windows = true; break;
-		case 'j': as_json = true; break;
+		case 'w': o.list_windows = true; break;
+		case 'j': o.as_json = true; break;
 		default: argerrs++; break;
 		}
 	}
@@ -232,11 +215,6 @@ void cmd_thpmap(void)
 	if (!vms_kernel_init())
 		return;
 	vms_ctx_begin(&ctx, true);
-	struct task_context **tcs;
-	int n = vms_targets(args, optind, &tcs);
-	for (int i = 0; i < n; i++) {
-		struct space_job j = { tcs[i], list_windows, as_json };
-		vms_catch(&ctx, space_job, &j);
-	}
+	vms_each_target(&ctx, args, optind, do_space, &o);
 	vms_ctx_end(&ctx);
 }

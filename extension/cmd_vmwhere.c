@@ -139,12 +139,8 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 				vms_json_u64(b, "swap_type", o.run.swap_type);
 				vms_json_hex(b, "swap_offset", o.run.swap_offset);
 			}
-			if (v->bad) {
-				vms_json_key(b, "errors");
-				vms_buf_puts(b, "[\"");
-				vms_buf_escape_json(b, v->err, strlen(v->err));
-				vms_buf_puts(b, "\"]");
-			}
+			if (v->bad)
+				vms_json_errors(b, NULL, v->err);
 			vms_json_end(b);
 		} else {
 			vms_buf_printf(b, "%16llx  mapped  %llx-%llx %s +0x%llx ",
@@ -235,21 +231,20 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 	vms_buf_flush(b, fp);
 }
 
-struct space_job {
-	struct task_context *tc;
+struct opts {
 	bool as_json;
 	int first_addr;		/* args[first_addr..]: the addresses */
 	struct vms_name *n1, *n2;
 };
 
-static void space_job(void *arg)
+static void do_space(struct task_context *tc, void *arg)
 {
-	struct space_job *j = arg;
+	const struct opts *j = arg;
 	struct vms_space s;
 	const char *err;
 
-	if (!vms_space_load(&s, j->tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", j->tc->pid, j->tc->comm, err);
+	if (!vms_space_load(&s, tc, &err)) {
+		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		return;
 	}
 	if (!j->as_json) {
@@ -295,13 +290,8 @@ void cmd_vmwhere(void)
 		return;
 	vms_ctx_begin(&ctx, false);
 	char *targs[2] = { args[optind], NULL };
-	struct task_context **tcs;
-	int n = vms_targets(targs, 0, &tcs);
-	struct vms_name *n1 = (struct vms_name *)GETBUF(sizeof(*n1));
-	struct vms_name *n2 = (struct vms_name *)GETBUF(sizeof(*n2));
-	for (int t = 0; t < n; t++) {
-		struct space_job j = { tcs[t], as_json, optind + 1, n1, n2 };
-		vms_catch(&ctx, space_job, &j);
-	}
+	struct opts o = { as_json, optind + 1, (struct vms_name *)GETBUF(sizeof(struct vms_name)),
+			  (struct vms_name *)GETBUF(sizeof(struct vms_name)) };
+	vms_each_target(&ctx, targs, 0, do_space, &o);
 	vms_ctx_end(&ctx);
 }

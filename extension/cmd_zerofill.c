@@ -91,9 +91,7 @@ static void line(struct vms_buf *b, const char *label, const struct vms_vma *v,
 	if (n)
 		vms_buf_escape_safe(b, n->buf, n->len);
 	vms_buf_puts(b, "\n");
-	if (s->nerrors)
-		vms_buf_printf(b, "  ! %s: %s at %llx\n", s->err.what, vms_status_name(s->err.status),
-			       (unsigned long long)s->err.addr);
+	vms_error_line(b, s);
 }
 
 static void json(struct vms_buf *b, const char *type, const struct vms_space *sp,
@@ -108,20 +106,18 @@ static void json(struct vms_buf *b, const char *type, const struct vms_space *sp
 		vms_json_vma(b, v, n);
 	for (int i = 0; i < (content ? 8 : 6); i++)
 		vms_json_u64(b, keys[i], c[i]);
-	if (s->nerrors) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "%s: %s at %llx", s->err.what,
-			 vms_status_name(s->err.status), (unsigned long long)s->err.addr);
-		vms_json_key(b, "errors");
-		vms_buf_puts(b, "[\"");
-		vms_buf_escape_json(b, msg, strlen(msg));
-		vms_buf_puts(b, "\"]");
-	}
+	vms_json_errors(b, s, NULL);
 	vms_json_end(b);
 }
 
-static void do_space(struct task_context *tc, bool content, bool as_json)
+struct opts {
+	bool content, as_json;
+};
+
+static void do_space(struct task_context *tc, void *arg)
 {
+	const struct opts *o = arg;
+	bool content = o->content, as_json = o->as_json;
 	struct vms_buf *b = &ctx.out;
 	struct vms_space s;
 	struct vms_acct acct;
@@ -172,26 +168,15 @@ static void do_space(struct task_context *tc, bool content, bool as_json)
 	FREEBUF(n);
 }
 
-struct space_job {
-	struct task_context *tc;
-	bool content, as_json;
-};
-
-static void space_job(void *arg)
-{
-	struct space_job *j = arg;
-	do_space(j->tc, j->content, j->as_json);
-}
-
 void cmd_zerofill(void)
 {
-	bool content = false, as_json = false;
+	struct opts o = { 0 };
 	int c;
 
 	while ((c = getopt(argcnt, args, "cj")) != EOF) {
 		switch (c) {
-		case 'c': content = true; break;
-		case 'j': as_json = true; break;
+		case 'c': o.content = true; break;
+		case 'j': o.as_json = true; break;
 		default: argerrs++; break;
 		}
 	}
@@ -200,13 +185,8 @@ void cmd_zerofill(void)
 	if (!vms_kernel_init())
 		return;
 	vms_ctx_begin(&ctx, false);
-	if (content)
+	if (o.content)
 		vms_ctx_strict_excluded(&ctx);
-	struct task_context **tcs;
-	int n = vms_targets(args, optind, &tcs);
-	for (int i = 0; i < n; i++) {
-		struct space_job j = { tcs[i], content, as_json };
-		vms_catch(&ctx, space_job, &j);
-	}
+	vms_each_target(&ctx, args, optind, do_space, &o);
 	vms_ctx_end(&ctx);
 }

@@ -284,6 +284,29 @@ bool vms_catch(struct vms_ctx *c, void (*fn)(void *), void *arg)
 	return ok;
 }
 
+struct target_job {
+	void (*fn)(struct task_context *, void *);
+	struct task_context *tc;
+	void *opts;
+};
+
+static void target_job(void *arg)
+{
+	struct target_job *j = arg;
+	j->fn(j->tc, j->opts);
+}
+
+void vms_each_target(struct vms_ctx *c, char **targets, int optind,
+		     void (*fn)(struct task_context *tc, void *opts), void *opts)
+{
+	struct task_context **tcs;
+	int n = vms_targets(targets, optind, &tcs);
+	for (int i = 0; i < n; i++) {
+		struct target_job j = { fn, tcs[i], opts };
+		vms_catch(c, target_job, &j);
+	}
+}
+
 void vms_ctx_end(struct vms_ctx *c)
 {
 	ctx_cleanup(c);

@@ -262,6 +262,49 @@ void vms_json_end(struct vms_buf *b)
 	vms_buf_puts(b, "}\n");
 }
 
+/* ---- errors ---------------------------------------------------------------- */
+
+static void error_text(struct vms_buf *b, const struct vms_stats *s)
+{
+	vms_buf_printf(b, "%s: %s at %llx", s->err.what ? s->err.what : "error",
+		       vms_status_name(s->err.status), (unsigned long long)s->err.addr);
+	if (s->nerrors > 1)
+		vms_buf_printf(b, " (%u in all)", s->nerrors);
+}
+
+void vms_json_errors(struct vms_buf *b, const struct vms_stats *s, const char *extra)
+{
+	bool have = s && s->nerrors;
+	if (!have && !extra)
+		return;
+	vms_json_key(b, "errors");
+	vms_buf_puts(b, "[");
+	if (have) {
+		struct vms_buf t = { 0 };
+		error_text(&t, s);
+		vms_buf_puts(b, "\"");
+		if (t.p)
+			vms_buf_escape_json(b, t.p, t.len);
+		vms_buf_puts(b, "\"");
+		vms_buf_free(&t);
+	}
+	if (extra) {
+		vms_buf_puts(b, have ? ",\"" : "\"");
+		vms_buf_escape_json(b, extra, strlen(extra));
+		vms_buf_puts(b, "\"");
+	}
+	vms_buf_puts(b, "]");
+}
+
+void vms_error_line(struct vms_buf *b, const struct vms_stats *s)
+{
+	if (!s->nerrors)
+		return;
+	vms_buf_puts(b, "  ! ");
+	error_text(b, s);
+	vms_buf_puts(b, "\n");
+}
+
 /* ---- smaps ---------------------------------------------------------------- */
 
 static uint64_t kb(uint64_t bytes)

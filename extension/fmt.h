@@ -98,6 +98,12 @@ void vms_vmflags(struct vms_buf *b, enum vms_vmflags_table t, uint64_t flags);
 /* perms as smaps prints them: "rw-p". */
 void vms_perms(char out[5], uint64_t flags);
 
+/* A VMA's errors: '"errors":[...]' with the first error of s (if any; s may
+ * be NULL) and extra (if not NULL), or nothing; and the table's line for it,
+ * "  ! what: status at addr (N in all)". */
+void vms_json_errors(struct vms_buf *b, const struct vms_stats *s, const char *extra);
+void vms_error_line(struct vms_buf *b, const struct vms_stats *s);
+
 /* Byte-exact /proc/PID/smaps block, and smaps_rollup. */
 void vms_smaps_block(struct vms_buf *b, const struct vms_smaps_format *f,
 		     const struct vms_stats *s, const struct vms_vma_info *v);

@@ -105,6 +105,10 @@ void vms_ctx_strict_excluded(struct vms_ctx *c);
  * next task.  False if fn was cut short.
  */
 bool vms_catch(struct vms_ctx *c, void (*fn)(void *), void *arg);
+/* fn(tc, opts) for every address space args[optind..] names (vms_targets),
+ * each under vms_catch. */
+void vms_each_target(struct vms_ctx *c, char **targets, int optind,
+		     void (*fn)(struct task_context *tc, void *opts), void *opts);
 
 /* Read helpers that never FATAL: false on any failure. */
 bool vms_rd(ulong addr, void *buf, long size);
