@@ -435,6 +435,14 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 	const uint64_t odd = VMS_P_SPECIAL | arch->devmap_bit;
 	const uint64_t highest = a->model->highest_memmap_pfn;
 	const bool folio = a->layout->model == VMS_MAPCOUNT_FOLIO;
+	/* Private small pages by class: flags ANON, SWAPBACKED, KSM (their own
+	 * bits) plus dirty and referenced, from the entry or the page.  Adding
+	 * n pages of a class at once is what adding them one by one would do. */
+	enum { CLASS_DIRTY = VMS_CP_DIRTY, CLASS_REF = VMS_CP_REFERENCED };
+	_Static_assert(((VMS_CP_ANON | VMS_CP_SWAPBACKED | VMS_CP_KSM) &
+			(VMS_CP_DIRTY | VMS_CP_REFERENCED)) == 0, "class bits overlap");
+	uint32_t classes[128] = { 0 };
+	uint64_t populated = 0;
 	unsigned first = (unsigned)(start >> VMS_PAGE_SHIFT) & (VMS_PTRS - 1);
 	unsigned n = (unsigned)((end - start) >> VMS_PAGE_SHIFT);
 
@@ -455,8 +463,17 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 			if (c && c->count >= 0 && mapcount >= 0 && mapcount <= (1 << 24)) {
 				bool dirty = (raw & VMS_P_DIRTY) ||
 					     (arch->saved_dirty_bit && (raw & arch->saved_dirty_bit));
-				s->populated += VMS_PAGE_SIZE;
-				account_small(k, c->bits, c->count, mapcount, raw & VMS_P_ACCESSED, dirty);
+				bool young = raw & VMS_P_ACCESSED;
+				populated++;
+				if (c->count != 1 && mapcount >= 2) {
+					account_small(k, c->bits, c->count, mapcount, young, dirty);
+					continue;
+				}
+				/* mapped once: only its class matters, counted, added below */
+				unsigned b = c->bits;
+				classes[(b & (VMS_CP_ANON | VMS_CP_SWAPBACKED | VMS_CP_KSM)) |
+					(dirty || (b & VMS_CP_DIRTY) ? CLASS_DIRTY : 0) |
+					(young || (b & (VMS_CP_YOUNG | VMS_CP_REFERENCED)) ? CLASS_REF : 0)]++;
 				continue;
 			}
 		}
@@ -466,6 +483,15 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 			error(w, addr, addr + VMS_PAGE_SIZE, VMS_PTE, VMS_CORRUPT, raw);
 		else
 			pte_entry(w, addr, &e);
+	}
+	s->populated += populated << VMS_PAGE_SHIFT;
+	for (unsigned cls = 0; cls < 128; cls++) {
+		if (!classes[cls])
+			continue;
+		uint64_t size = (uint64_t)classes[cls] << VMS_PAGE_SHIFT;
+		bool dirty = cls & CLASS_DIRTY;
+		account_size(k, cls & ~(unsigned)CLASS_REF, size, cls & CLASS_REF, dirty);
+		accumulate(k, cls, size, size << VMS_PSS_SHIFT, dirty, true);
 	}
 	return VMS_WALK_TABLE_DONE;
 }

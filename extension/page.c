@@ -303,31 +303,43 @@ static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint6
 					status[i] = st;
 		}
 	}
+	/* in locals, so that the stores below cannot make the compiler reload them */
+	const unsigned s_head = m->s_head, s_ref = m->s_referenced, s_dirty = m->s_dirty,
+		       s_sb = m->s_swapbacked, s_young = m->s_young;
+	const uint64_t v_head = m->v_head, v_ref = m->v_referenced, v_dirty = m->v_dirty,
+		       v_sb = m->v_swapbacked, v_young = m->v_young;
+	const int off_flags = l->off_flags, off_mapping = l->off_mapping,
+		  off_ch = l->off_compound_head, off_mapcount = l->off_mapcount,
+		  off_refcount = l->off_refcount;
+	const size_t size = l->size;
+	bool whole = n == VMS_MEMMAP_GROUP;
+	for (unsigned i = 0; whole && i < n; i++)
+		whole = !status[i];
 	for (unsigned i = 0; i < VMS_MEMMAP_GROUP; i++) {
 		struct vms_cpage *c = &sl->p[i];
-		memset(c, 0, sizeof(*c));
-		if (i >= n) {
-			c->status = VMS_CORRUPT;	/* beyond the memory map */
+		if (!whole && (i >= n || status[i])) {
+			/* beyond the memory map, or not read */
+			*c = (struct vms_cpage){ .status = (uint8_t)(i >= n ? VMS_CORRUPT : status[i]) };
 			continue;
 		}
-		c->status = (uint8_t)status[i];
-		if (status[i])
-			continue;
-		const unsigned char *sp = bytes + (size_t)i * l->size;
+		const unsigned char *sp = bytes + i * size;
 		uint64_t pfn = pfn0 + i;
-		uint64_t flags = u64_at(sp, l->off_flags);
-		uint64_t mapping = u64_at(sp, l->off_mapping);
-		uint64_t ch = u64_at(sp, l->off_compound_head);
-		c->mapcount = s32_at(sp, l->off_mapcount);
-		c->count = s32_at(sp, l->off_refcount);
-		/* shifts, not branches: this runs for every struct page */
-		c->bits = (uint8_t)((((flags >> m->s_head) & m->v_head) << 0) |
-				    (((flags >> m->s_referenced) & m->v_referenced) << 1) |
-				    (((flags >> m->s_dirty) & m->v_dirty) << 2) |
-				    (((flags >> m->s_swapbacked) & m->v_swapbacked) << 3) |
-				    (((flags >> m->s_young) & m->v_young) << 4) |
-				    ((mapping & 1) << 5) |		/* PAGE_MAPPING_ANON */
-				    (((mapping & 3) == 3) << 6));	/* PAGE_MAPPING_KSM */
+		uint64_t flags = u64_at(sp, off_flags);
+		uint64_t mapping = u64_at(sp, off_mapping);
+		uint64_t ch = u64_at(sp, off_ch);
+		/* one store of the whole record; shifts, not branches: this runs
+		 * for every struct page */
+		*c = (struct vms_cpage){
+			.mapcount = s32_at(sp, off_mapcount),
+			.count = s32_at(sp, off_refcount),
+			.bits = (uint8_t)((((flags >> s_head) & v_head) << 0) |
+					  (((flags >> s_ref) & v_ref) << 1) |
+					  (((flags >> s_dirty) & v_dirty) << 2) |
+					  (((flags >> s_sb) & v_sb) << 3) |
+					  (((flags >> s_young) & v_young) << 4) |
+					  ((mapping & 1) << 5) |	/* PAGE_MAPPING_ANON */
+					  (((mapping & 3) == 3) << 6)),	/* PAGE_MAPPING_KSM */
+		};
 		if (!(ch & 1))
 			continue;
 		/* A tail page: compound_head points at the head's struct page. */
