@@ -192,7 +192,7 @@ def parse_stdout(text):
 
 
 STATS = re.compile(r"vmscope-stats: (\S+) tables=(\d+) memmap=(\d+) memmap_rereads=(\d+) "
-                   r"content=(\d+) (?:structs=\d+ )?ms=([0-9.]+)")
+                   r"content=(\d+) (?:\w+=\d+ )*ms=([0-9.]+)")
 
 
 def run_session(crash, module, vmlinux, vmcore, work, pid, rounds):

@@ -455,7 +455,7 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 		if ((raw & VMS_P_PRESENT) && !(raw & odd)) {
 			uint64_t pfn = (raw & pfn_mask) >> VMS_PAGE_SHIFT;
 			const struct vms_cpage *c = pfn <= highest ? vms_memmap_small(a->memmap, pfn) : NULL;
-			/* the mapcount as vms_pageinfo_small() makes it: a 6.12 page
+			/* the mapcount as vms_page_get() makes it: a 6.12 page
 			 * type reads as 0, and nonsense goes to the slow path */
 			int64_t mapcount = c ? (int64_t)c->mapcount + 1 : -1;
 			if (c && folio && c->mapcount < (int32_t)0xff000000)

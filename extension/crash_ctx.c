@@ -68,11 +68,12 @@ static void ctx_cleanup(void *arg)
 		double ms = (now.tv_sec - c->started.tv_sec) * 1e3 +
 			    (now.tv_nsec - c->started.tv_nsec) / 1e6;
 		fprintf(stderr,
-			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu content=%llu structs=%lu ms=%.3f\n",
+			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu content=%llu kernel=%llu structs=%lu ms=%.3f\n",
 			pc->curcmd, (unsigned long long)c->counters.table_reads,
 			(unsigned long long)c->counters.memmap_reads,
 			(unsigned long long)c->counters.memmap_rereads,
-			(unsigned long long)c->counters.content_reads, small_reads, ms);
+			(unsigned long long)c->counters.content_reads,
+			(unsigned long long)c->counters.kernel_reads, small_reads, ms);
 		c->stats = false;
 	}
 	if (c->trace) {

@@ -82,7 +82,6 @@ struct vms_ctx {
 	bool pages_ready;
 	struct vms_walker walker;
 	struct vms_buf out;		/* malloc'd: freed by the command's cleanup */
-	bool json;
 	ulong zero_excluded_saved;	/* restore *diskdump_flags' ZERO_EXCLUDED */
 	bool zero_excluded_cleared;
 	FILE *trace;			/* VMSCOPE_TRACE: physical pages read */

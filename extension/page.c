@@ -45,19 +45,7 @@ void vms_kcache_destroy(struct vms_kcache *kc)
 			free(kc->slots[i].data);
 	free(kc->slots);
 	free(kc->hash);
-	free(kc->seen);
 	memset(kc, 0, sizeof(*kc));
-}
-
-int vms_kcache_track(struct vms_kcache *kc, uint64_t base, uint64_t pages)
-{
-	free(kc->seen);
-	kc->seen = calloc((size_t)(pages + 63) / 64, sizeof(uint64_t));
-	if (!kc->seen)
-		return VMS_NOMEM;
-	kc->seen_base = base;
-	kc->seen_pages = pages;
-	return VMS_OK;
 }
 
 static unsigned *next_link(struct vms_kcache *kc, unsigned slot)
@@ -75,23 +63,6 @@ static void unhash(struct vms_kcache *kc, unsigned slot)
 		}
 		p = next_link(kc, *p - 1);
 	}
-}
-
-static void count_read(struct vms_kcache *kc, uint64_t vaddr)
-{
-	if (!kc->counters)
-		return;
-	if (kc->seen && vaddr >= kc->seen_base) {
-		uint64_t i = (vaddr - kc->seen_base) >> VMS_PAGE_SHIFT;
-		if (i < kc->seen_pages) {
-			kc->counters->memmap_reads++;
-			if (kc->seen[i / 64] & (1ULL << (i % 64)))
-				kc->counters->memmap_rereads++;
-			kc->seen[i / 64] |= 1ULL << (i % 64);
-			return;
-		}
-	}
-	kc->counters->memmap_reads++;
 }
 
 /* The slot holding the page at vaddr (page-aligned), reading it if needed. */
@@ -130,7 +101,8 @@ static struct vms_kcache_slot *lookup(struct vms_kcache *kc, uint64_t vaddr)
 	s->vaddr = vaddr;
 	s->used = true;
 	s->status = kc->mem->read_kvirt(kc->mem->ctx, vaddr, s->data);
-	count_read(kc, vaddr);
+	if (kc->counters)
+		kc->counters->kernel_reads++;
 	*next_link(kc, slot) = kc->hash[h];
 	kc->hash[h] = slot + 1;
 	return s;
@@ -441,7 +413,8 @@ static int record(struct vms_memmap *m, uint64_t pfn, struct vms_cpage *out)
 	return out->status;
 }
 
-int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
+/* Fill pi from the record of a small page. */
+static int pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
 		       struct vms_pageinfo *pi)
 {
 	pi->pfn = pi->head_pfn = pfn;
@@ -477,7 +450,7 @@ int vms_page_get(struct vms_memmap *m, uint64_t pfn, struct vms_pageinfo *pi)
 	if (c.head_off == VMS_CPAGE_BAD)
 		return VMS_CORRUPT;
 	if (!c.head_off && !(c.bits & VMS_CP_HEAD))
-		return vms_pageinfo_small(l, pfn, &c, pi);
+		return pageinfo_small(l, pfn, &c, pi);
 	h = c;
 	if (c.head_off) {
 		pi->head_pfn = pfn - c.head_off;

@@ -29,17 +29,12 @@ struct vms_kcache {
 	struct vms_kcache_slot *slots;
 	unsigned *hash;		/* open addressing: slot index + 1; 0 empty */
 	unsigned hash_size;
-	/* Which vmemmap pages were read before, to count rereads: one bit per page. */
-	uint64_t seen_base, seen_pages;
-	uint64_t *seen;
 };
 
 /* cap: the most pages held (memory: cap * 4 KiB). */
 int vms_kcache_init(struct vms_kcache *kc, const struct vms_mem *mem,
 		    struct vms_counters *counters, unsigned cap);
 void vms_kcache_destroy(struct vms_kcache *kc);
-/* Count rereads of kernel pages in [base, base + pages * 4 KiB). */
-int vms_kcache_track(struct vms_kcache *kc, uint64_t base, uint64_t pages);
 /* Copy len bytes at kernel address vaddr (may cross pages). */
 int vms_kcache_read(struct vms_kcache *kc, uint64_t vaddr, void *buf, size_t len);
 
@@ -155,8 +150,5 @@ static inline const struct vms_cpage *vms_memmap_small(struct vms_memmap *m, uin
 	const struct vms_cpage *c = &sl->p[pfn % VMS_MEMMAP_GROUP];
 	return c->status || c->head_off || (c->bits & VMS_CP_HEAD) ? NULL : c;
 }
-/* Fill pi from the record of a small page (what vms_page_get would). */
-int vms_pageinfo_small(const struct vms_page_layout *l, uint64_t pfn, const struct vms_cpage *c,
-		       struct vms_pageinfo *pi);
 
 #endif

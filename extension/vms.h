@@ -48,6 +48,7 @@ struct vms_counters {
 	uint64_t table_reads;	/* page-table pages */
 	uint64_t memmap_reads;	/* vmemmap pages (struct page) */
 	uint64_t memmap_rereads; /* of those, pages read before in this command */
+	uint64_t kernel_reads;	/* other kernel pages (swap_map) */
 	uint64_t content_reads;	/* user pages whose content was scanned */
 };
 

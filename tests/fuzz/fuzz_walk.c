@@ -274,7 +274,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(w);
 		return 0;
 	}
-	vms_kcache_track(&kc, FM_VMEMMAP, MEMMAP_PFNS * 64 / VMS_PAGE_SIZE);
 	struct vms_memmap mm;
 	if (vms_memmap_init(&mm, &w->fm.mem, &cnt, &w->l, 1 + h[4] % 8)) {
 		vms_kcache_destroy(&kc);

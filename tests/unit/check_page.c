@@ -383,8 +383,7 @@ START_TEST(test_kcache_hits)
 			kget(&v, i);
 	for (unsigned i = 0; i < 4; i++)
 		ck_assert_uint_eq(kreads(&v, i), 1);
-	ck_assert_uint_eq(v.cnt.memmap_reads, 4);
-	ck_assert_uint_eq(v.cnt.memmap_rereads, 0);
+	ck_assert_uint_eq(v.cnt.kernel_reads, 4);
 	/* zero length reads nothing */
 	ck_assert_int_eq(vms_kcache_read(&v.kc, KV(9), NULL, 0), VMS_OK);
 	ck_assert_uint_eq(v.fm.kvirt_reads, 4);
@@ -448,25 +447,33 @@ START_TEST(test_kcache_stress)
 }
 END_TEST
 
-START_TEST(test_kcache_rereads)
+/* The memmap cache counts vmemmap pages read again in one command. */
+START_TEST(test_memmap_rereads)
 {
 	struct env v;
-	env_init(&v, VMS_MAPCOUNT_COMPOUND, 1);
-	ident_pages(&v, 3);
-	ck_assert_int_eq(vms_kcache_track(&v.kc, KV(0), 2), VMS_OK);
-	kget(&v, 0);
-	kget(&v, 1);
-	kget(&v, 0);	/* tracked: a reread */
-	kget(&v, 2);	/* outside the tracked range: counted, never a reread */
-	kget(&v, 1);	/* reread */
-	kget(&v, 2);
-	ck_assert_uint_eq(v.cnt.memmap_reads, 6);
-	ck_assert_uint_eq(v.cnt.memmap_rereads, 2);
-	/* tracking again starts afresh */
-	ck_assert_int_eq(vms_kcache_track(&v.kc, KV(0), 3), VMS_OK);
-	kget(&v, 0);
-	kget(&v, 2);
-	ck_assert_uint_eq(v.cnt.memmap_rereads, 2);
+	struct vms_pageinfo pi;
+	env_init(&v, VMS_MAPCOUNT_COMPOUND, 2);	/* two groups of 64 struct pages */
+	for (uint64_t pfn = 0; pfn <= 128; pfn += 64)
+		fm_small_page(&v.fm, &v.l, pfn, FM_ANON_MAPPING, 1, 1);
+	ck_assert_int_eq(vms_page_get(&v.mm, 0, &pi), VMS_OK);
+	ck_assert_int_eq(vms_page_get(&v.mm, 64, &pi), VMS_OK);
+	ck_assert_int_eq(vms_page_get(&v.mm, 1, &pi), VMS_OK);	/* same group: no read */
+	ck_assert_uint_eq(v.cnt.memmap_reads, 2);
+	ck_assert_int_eq(vms_page_get(&v.mm, 128, &pi), VMS_OK);	/* evicts group 0 */
+	ck_assert_int_eq(vms_page_get(&v.mm, 0, &pi), VMS_OK);	/* read again */
+	ck_assert_uint_eq(v.cnt.memmap_reads, 4);
+	ck_assert_uint_eq(v.cnt.memmap_rereads, 1);
+	env_fini(&v);
+
+	/* room for all three groups: each vmemmap page read once */
+	env_init(&v, VMS_MAPCOUNT_COMPOUND, 4);
+	for (uint64_t pfn = 0; pfn <= 128; pfn += 64)
+		fm_small_page(&v.fm, &v.l, pfn, FM_ANON_MAPPING, 1, 1);
+	for (int round = 0; round < 2; round++)
+		for (uint64_t pfn = 0; pfn <= 128; pfn += 64)
+			ck_assert_int_eq(vms_page_get(&v.mm, pfn, &pi), VMS_OK);
+	ck_assert_uint_eq(v.cnt.memmap_reads, 3);
+	ck_assert_uint_eq(v.cnt.memmap_rereads, 0);
 	env_fini(&v);
 }
 END_TEST
@@ -556,7 +563,7 @@ Suite *page_suite(void)
 	tcase_add_test(tc, test_kcache_clock);
 	tcase_add_test(tc, test_kcache_capacity_one);
 	tcase_add_test(tc, test_kcache_stress);
-	tcase_add_test(tc, test_kcache_rereads);
+	tcase_add_test(tc, test_memmap_rereads);
 	tcase_add_test(tc, test_kcache_cross_page);
 	tcase_add_test(tc, test_kcache_failed_read_cached);
 	suite_add_tcase(s, tc);
