@@ -446,6 +446,22 @@ static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uin
 	unsigned first = (unsigned)(start >> VMS_PAGE_SHIFT) & (VMS_PTRS - 1);
 	unsigned n = (unsigned)((end - start) >> VMS_PAGE_SHIFT);
 
+	if (a->memmap->prefetch) {
+		/* the struct pages this table needs, consecutive vmemmap pages
+		 * in one read (ELF dumps: one system call instead of several) */
+		uint64_t groups[VMS_PTRS], last = ~0ULL;
+		unsigned ng = 0;
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t raw = ent[first + i];
+			if ((raw & (VMS_P_PRESENT | odd)) != VMS_P_PRESENT)
+				continue;
+			uint64_t pfn = (raw & pfn_mask) >> VMS_PAGE_SHIFT;
+			if (pfn <= highest && pfn / VMS_MEMMAP_GROUP != last)
+				groups[ng++] = last = pfn / VMS_MEMMAP_GROUP;
+		}
+		if (ng > 1)
+			vms_memmap_prefetch(a->memmap, groups, ng);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t raw = ent[first + i], addr = start + ((uint64_t)i << VMS_PAGE_SHIFT);
 		if (vms_raw_none(raw)) {

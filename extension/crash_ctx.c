@@ -7,6 +7,10 @@
  * not hold this page" into plain failure; struct pages and other kernel
  * pages go through kvtop() and the same back end.
  */
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "glue.h"
 
 #define KV(a, b, c) (((a) << 16) | ((b) << 8) | (c))
@@ -58,6 +62,91 @@ static int read_kvirt(void *ctx, uint64_t vaddr, void *buf)
 	return read_phys(ctx, paddr, buf);
 }
 
+/*
+ * ELF dumps (read_kdump / read_netdump): within the file-backed part of one
+ * PT_LOAD segment the back end reads any length with one lseek and read, so
+ * consecutive pages cost one system call instead of one each.  The segments
+ * are read from the dump's own program headers, once per dump file.
+ */
+static struct {
+	char *file;		/* the dump they were read from */
+	unsigned n;		/* 0: no multi-page reads on this dump */
+	struct { uint64_t start, end; } *seg;
+} elf;
+
+static void elf_segments(void)
+{
+	if (elf.file && pc->dumpfile && !strcmp(elf.file, pc->dumpfile))
+		return;
+	free(elf.file);
+	free(elf.seg);
+	memset(&elf, 0, sizeof(elf));
+	if (!pc->dumpfile || !(elf.file = strdup(pc->dumpfile)))
+		return;
+	/* only the plain ELF back ends: not kcore, Xen, or the flattened format */
+	if (ACTIVE() || LIVE() || XEN_CORE_DUMPFILE() || FLAT_FORMAT() ||
+	    (pc->readmem != read_kdump && pc->readmem != read_netdump))
+		return;
+	int fd = open(pc->dumpfile, O_RDONLY);
+	if (fd < 0)
+		return;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph = NULL;
+	if (pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_phentsize != sizeof(Elf64_Phdr) ||
+	    eh.e_phnum == 0 || eh.e_phnum == PN_XNUM)
+		goto out;
+	size_t len = (size_t)eh.e_phnum * sizeof(*ph);
+	ph = malloc(len);
+	elf.seg = calloc(eh.e_phnum, sizeof(*elf.seg));
+	if (!ph || !elf.seg || pread(fd, ph, len, (off_t)eh.e_phoff) != (ssize_t)len)
+		goto out;
+	for (unsigned i = 0; i < eh.e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_filesz >= PAGESIZE())
+			elf.seg[elf.n++] = (typeof(*elf.seg)){ ph[i].p_paddr,
+							      ph[i].p_paddr + ph[i].p_filesz };
+out:
+	free(ph);
+	close(fd);
+}
+
+/* Whether [paddr, paddr + len) lies in the file-backed part of the segment
+ * read_netdump() would pick for paddr (the first one holding it). */
+static bool elf_one_read(uint64_t paddr, uint64_t len)
+{
+	for (unsigned i = 0; i < elf.n; i++)
+		if (paddr >= elf.seg[i].start && paddr < elf.seg[i].end)
+			return paddr + len <= elf.seg[i].end;
+	return false;
+}
+
+static int read_kvirt_run(void *ctx, uint64_t vaddr, unsigned npages, void *buf)
+{
+	struct vms_ctx *c = ctx;
+	physaddr_t first, paddr;
+	uint64_t len = (uint64_t)npages * PAGESIZE();
+
+	/* every page where the first one's offset says (vmemmap is mapped by
+	 * 2 MiB pages, so it mostly is), away from the low 1 MiB that
+	 * read_kdump() may redirect to a kdump backup region */
+	if (!elf.n || !npages || !kvtop(CURRENT_CONTEXT(), (ulong)vaddr, &first, 0) ||
+	    first < 0x100000 || !elf_one_read(first, len))
+		return VMS_READ_ERROR;
+	for (unsigned i = 1; i < npages; i++)
+		if (!kvtop(CURRENT_CONTEXT(), (ulong)(vaddr + i * PAGESIZE()), &paddr, 0) ||
+		    paddr != first + i * PAGESIZE())
+			return VMS_READ_ERROR;
+	pc->curcmd_flags &= ~MEMTYPE_KVADDR;
+	if (pc->readmem(pc->dfd, buf, (int)len, 0, first) != (int)len)
+		return VMS_READ_ERROR;
+	if (c && c->trace)
+		for (unsigned i = 0; i < npages; i++) {
+			uint64_t p = first + i * PAGESIZE();
+			fwrite(&p, sizeof(p), 1, c->trace);
+		}
+	return VMS_OK;
+}
+
 /* Restore what the command changed in crash; runs however it ends. */
 static void ctx_cleanup(void *arg)
 {
@@ -68,10 +157,12 @@ static void ctx_cleanup(void *arg)
 		double ms = (now.tv_sec - c->started.tv_sec) * 1e3 +
 			    (now.tv_nsec - c->started.tv_nsec) / 1e6;
 		fprintf(stderr,
-			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu content=%llu kernel=%llu structs=%lu ms=%.3f\n",
+			"vmscope-stats: %s tables=%llu memmap=%llu memmap_rereads=%llu runs=%llu run_pages=%llu content=%llu kernel=%llu structs=%lu ms=%.3f\n",
 			pc->curcmd, (unsigned long long)c->counters.table_reads,
 			(unsigned long long)c->counters.memmap_reads,
 			(unsigned long long)c->counters.memmap_rereads,
+			(unsigned long long)c->counters.memmap_runs,
+			(unsigned long long)c->counters.memmap_run_pages,
 			(unsigned long long)c->counters.content_reads,
 			(unsigned long long)c->counters.kernel_reads, small_reads, ms);
 		c->stats = false;
@@ -244,7 +335,11 @@ void vms_ctx_begin(struct vms_ctx *c, bool need_pages)
 	vms_k.fmt.pkey = read_pkey();
 	vms_k.page.vmemmap = machdep->machspec->vmemmap_vaddr;
 	vms_k.page.max_pfn = c->arch.max_pfn;
-	c->mem = (struct vms_mem){ .ctx = c, .read_phys = read_phys, .read_kvirt = read_kvirt };
+	elf_segments();
+	c->mem = (struct vms_mem){ .ctx = c, .read_phys = read_phys, .read_kvirt = read_kvirt,
+				   /* VMSCOPE_NO_RUNS: one page per read, to compare */
+				   .read_kvirt_run = elf.n && !getenv("VMSCOPE_NO_RUNS") ? read_kvirt_run
+										 : NULL };
 	vms_walker_init(&c->walker, &c->arch, &c->mem, &c->counters);
 	if (need_pages) {
 		if (vms_memmap_init(&c->memmap, &c->mem, &c->counters, &vms_k.page, MEMMAP_GROUPS))

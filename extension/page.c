@@ -165,6 +165,10 @@ int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
 	m->raw_page[0] = malloc(VMS_PAGE_SIZE);
 	m->raw_page[1] = malloc(VMS_PAGE_SIZE);
 	m->raw_vaddr[0] = m->raw_vaddr[1] = EMPTY;
+	m->prefetch = mem->read_kvirt_run && l->size * VMS_MEMMAP_GROUP == VMS_PAGE_SIZE &&
+		      !(l->vmemmap & (VMS_PAGE_SIZE - 1));
+	if (m->prefetch)
+		m->run = malloc(VMS_MEMMAP_RUN * VMS_PAGE_SIZE);
 #define FLAG(f) (m->s_##f = test_flag(~0ULL, l->pg_##f) ? (unsigned)l->pg_##f : 0, \
 		 m->v_##f = test_flag(~0ULL, l->pg_##f))
 	FLAG(head);
@@ -178,7 +182,7 @@ int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
 	m->seen_pages = pages;
 	m->seen = calloc((size_t)(pages + 63) / 64, sizeof(uint64_t));
 	if (!m->chunks || !m->hash || !m->next || !m->raw || !m->raw_page[0] || !m->raw_page[1] ||
-	    !m->seen) {
+	    !m->seen || (m->prefetch && !m->run)) {
 		vms_memmap_destroy(m);
 		return VMS_NOMEM;
 	}
@@ -197,6 +201,7 @@ void vms_memmap_destroy(struct vms_memmap *m)
 	free(m->raw_page[0]);
 	free(m->raw_page[1]);
 	free(m->seen);
+	free(m->run);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -210,9 +215,28 @@ static unsigned group_hash(const struct vms_memmap *m, uint64_t group)
 	return (unsigned)((group * 0x9e3779b97f4a7c15ULL) >> 40) % m->hash_size;
 }
 
-/* One vmemmap page, through the two-page buffer, counted once per read. */
+/* Count a vmemmap page read, and whether it was read before. */
+static void count_read(struct vms_memmap *m, uint64_t vaddr)
+{
+	if (!m->counters)
+		return;
+	uint64_t n = (vaddr - (m->l->vmemmap & ~(VMS_PAGE_SIZE - 1))) >> VMS_PAGE_SHIFT;
+	m->counters->memmap_reads++;
+	if (n < m->seen_pages) {
+		if (m->seen[n / 64] & (1ULL << (n % 64)))
+			m->counters->memmap_rereads++;
+		m->seen[n / 64] |= 1ULL << (n % 64);
+	}
+}
+
+/* One vmemmap page: from the run being prefetched, or through the two-page
+ * buffer, counted once per read. */
 static int raw_page(struct vms_memmap *m, uint64_t vaddr, const unsigned char **data)
 {
+	if (vaddr - m->run_vaddr < (uint64_t)m->run_pages * VMS_PAGE_SIZE) {
+		*data = m->run + (vaddr - m->run_vaddr);
+		return VMS_OK;
+	}
 	for (int i = 0; i < 2; i++)
 		if (m->raw_vaddr[i] == vaddr) {
 			*data = m->raw_page[i];
@@ -224,15 +248,7 @@ static int raw_page(struct vms_memmap *m, uint64_t vaddr, const unsigned char **
 	int st = m->mem->read_kvirt(m->mem->ctx, vaddr, m->raw_page[i]);
 	m->raw_vaddr[i] = vaddr;
 	m->raw_status[i] = st;
-	if (m->counters) {
-		uint64_t n = (vaddr - (m->l->vmemmap & ~(VMS_PAGE_SIZE - 1))) >> VMS_PAGE_SHIFT;
-		m->counters->memmap_reads++;
-		if (n < m->seen_pages) {
-			if (m->seen[n / 64] & (1ULL << (n % 64)))
-				m->counters->memmap_rereads++;
-			m->seen[n / 64] |= 1ULL << (n % 64);
-		}
-	}
+	count_read(m, vaddr);
 	*data = m->raw_page[i];
 	return st;
 }
@@ -342,6 +358,59 @@ static void decode_group(struct vms_memmap *m, struct vms_memmap_slot *sl, uint6
 	}
 }
 
+/* The slot holding group, if it is cached. */
+static struct vms_memmap_slot *find(struct vms_memmap *m, uint64_t group, unsigned h)
+{
+	for (unsigned i = m->hash[h]; i; i = m->next[i - 1])
+		if (slot_at(m, i - 1)->group == group)
+			return slot_at(m, i - 1);
+	return NULL;
+}
+
+/* A slot for group (a free one, or CLOCK's victim), filled and hashed. */
+static struct vms_memmap_slot *fill(struct vms_memmap *m, uint64_t group, unsigned h)
+{
+	unsigned idx;
+	if (m->nslots < m->cap) {
+		idx = m->nslots;
+		if (!m->chunks[idx / VMS_MEMMAP_CHUNK]) {
+			m->chunks[idx / VMS_MEMMAP_CHUNK] =
+				malloc(VMS_MEMMAP_CHUNK * sizeof(struct vms_memmap_slot));
+			if (!m->chunks[idx / VMS_MEMMAP_CHUNK])
+				return NULL;
+		}
+		m->nslots++;
+	} else {
+		/* CLOCK: the first slot not used since the hand last passed */
+		for (;; m->hand = (m->hand + 1) % m->cap) {
+			struct vms_memmap_slot *s = slot_at(m, m->hand);
+			if (!s->used)
+				break;
+			s->used = false;
+		}
+		idx = m->hand;
+		m->hand = (m->hand + 1) % m->cap;
+		struct vms_memmap_slot *old = slot_at(m, idx);
+		for (unsigned *p = &m->hash[group_hash(m, old->group)]; *p; p = &m->next[*p - 1])
+			if (*p - 1 == idx) {
+				*p = m->next[idx];
+				break;
+			}
+	}
+	struct vms_memmap_slot *sl = slot_at(m, idx);
+	/* unhashed until filled: a read that never returns (crash's FATAL)
+	 * leaves nothing half-made to be found */
+	sl->group = EMPTY;
+	if (m->last == sl)
+		m->last = NULL;
+	decode_group(m, sl, group);
+	sl->group = group;
+	sl->used = true;
+	m->next[idx] = m->hash[h];
+	m->hash[h] = idx + 1;
+	return sl;
+}
+
 struct vms_memmap_slot *vms_memmap_slot_of(struct vms_memmap *m, uint64_t pfn)
 {
 	if (pfn > m->l->max_pfn || m->l->size == 0 || m->l->size > 256)
@@ -350,55 +419,60 @@ struct vms_memmap_slot *vms_memmap_slot_of(struct vms_memmap *m, uint64_t pfn)
 	struct vms_memmap_slot *sl = m->last;
 	if (!sl || sl->group != group) {
 		unsigned h = group_hash(m, group);
-		sl = NULL;
-		for (unsigned i = m->hash[h]; i; i = m->next[i - 1])
-			if (slot_at(m, i - 1)->group == group) {
-				sl = slot_at(m, i - 1);
-				break;
-			}
-		if (!sl) {
-			unsigned idx;
-			if (m->nslots < m->cap) {
-				idx = m->nslots;
-				if (!m->chunks[idx / VMS_MEMMAP_CHUNK]) {
-					m->chunks[idx / VMS_MEMMAP_CHUNK] =
-						malloc(VMS_MEMMAP_CHUNK * sizeof(struct vms_memmap_slot));
-					if (!m->chunks[idx / VMS_MEMMAP_CHUNK])
-						return NULL;
-				}
-				m->nslots++;
-			} else {
-				/* CLOCK: the first slot not used since the hand last passed */
-				for (;; m->hand = (m->hand + 1) % m->cap) {
-					struct vms_memmap_slot *s = slot_at(m, m->hand);
-					if (!s->used)
-						break;
-					s->used = false;
-				}
-				idx = m->hand;
-				m->hand = (m->hand + 1) % m->cap;
-				struct vms_memmap_slot *old = slot_at(m, idx);
-				for (unsigned *p = &m->hash[group_hash(m, old->group)]; *p; p = &m->next[*p - 1])
-					if (*p - 1 == idx) {
-						*p = m->next[idx];
-						break;
-					}
-			}
-			sl = slot_at(m, idx);
-			/* unhashed until filled: a read that never returns (crash's
-			 * FATAL) leaves nothing half-made to be found */
-			sl->group = EMPTY;
-			if (m->last == sl)
-				m->last = NULL;
-			decode_group(m, sl, group);
-			sl->group = group;
-			m->next[idx] = m->hash[h];
-			m->hash[h] = idx + 1;
-		}
+		sl = find(m, group, h);
+		if (!sl && !(sl = fill(m, group, h)))
+			return NULL;
 		m->last = sl;
 	}
 	sl->used = true;
 	return sl;
+}
+
+void vms_memmap_prefetch(struct vms_memmap *m, uint64_t *groups, unsigned n)
+{
+	if (!m->prefetch)
+		return;
+	/* insertion sort: a table's pfns mostly come in order */
+	for (unsigned i = 1; i < n; i++) {
+		uint64_t g = groups[i];
+		unsigned j = i;
+		for (; j && groups[j - 1] > g; j--)
+			groups[j] = groups[j - 1];
+		groups[j] = g;
+	}
+	/* keep each group once, if it has a struct page and is not cached; at
+	 * most half the cache, so that none evicts another before its use */
+	unsigned k = 0;
+	uint64_t prev = EMPTY;
+	for (unsigned i = 0; i < n && k < m->cap / 2; i++) {
+		uint64_t g = groups[i];
+		if (g == prev)
+			continue;
+		prev = g;
+		if (g * VMS_MEMMAP_GROUP <= m->l->max_pfn && !find(m, g, group_hash(m, g)))
+			groups[k++] = g;
+	}
+	for (unsigned i = 0, j; i < k; i = j) {
+		for (j = i + 1; j < k && groups[j] == groups[j - 1] + 1 && j - i < VMS_MEMMAP_RUN; j++)
+			;
+		if (j - i < 2)
+			continue;	/* one page: read when looked up */
+		uint64_t vaddr = m->l->vmemmap + groups[i] * VMS_PAGE_SIZE;
+		if (m->mem->read_kvirt_run(m->mem->ctx, vaddr, j - i, m->run) != VMS_OK)
+			continue;	/* page by page, when looked up */
+		m->run_vaddr = vaddr;
+		m->run_pages = j - i;
+		if (m->counters) {
+			m->counters->memmap_runs++;
+			m->counters->memmap_run_pages += j - i;
+		}
+		for (unsigned g = i; g < j; g++) {
+			count_read(m, vaddr + (uint64_t)(g - i) * VMS_PAGE_SIZE);
+			if (!fill(m, groups[g], group_hash(m, groups[g])))
+				break;
+		}
+		m->run_pages = 0;
+	}
 }
 
 /* The compact record of pfn, by value (a later lookup may evict its slot). */

@@ -120,7 +120,15 @@ struct vms_memmap {
 	int raw_status[2];		/* of struct pages that do not divide 4 KiB share them */
 	unsigned char *raw_page[2];
 	unsigned raw_next;
+	/* vms_memmap_prefetch: whether it can (mem->read_kvirt_run, 64-byte
+	 * struct pages) and the run of vmemmap pages it is decoding */
+	bool prefetch;
+	unsigned char *run;
+	uint64_t run_vaddr;
+	unsigned run_pages;
 };
+
+#define VMS_MEMMAP_RUN 16		/* vmemmap pages read at once, at most */
 
 /* cap: the most groups held (memory: cap * ~1 KiB; 8192 cover 2 GiB of RAM). */
 int vms_memmap_init(struct vms_memmap *m, const struct vms_mem *mem,
@@ -129,6 +137,15 @@ void vms_memmap_destroy(struct vms_memmap *m);
 
 /* Decode the struct page of pfn (and its head) into pi. */
 int vms_page_get(struct vms_memmap *m, uint64_t pfn, struct vms_pageinfo *pi);
+
+/*
+ * Read the groups (pfn / VMS_MEMMAP_GROUP) that are not cached yet, runs of
+ * consecutive vmemmap pages in one read each, where mem->read_kvirt_run
+ * can; the rest are left to be read one page at a time when looked up.
+ * Reads nothing twice and nothing not asked for.  groups: any order,
+ * repeats allowed; sorted in place.
+ */
+void vms_memmap_prefetch(struct vms_memmap *m, uint64_t *groups, unsigned n);
 
 /* The slot of pfn's group, reading the group if needed (NULL if it cannot). */
 struct vms_memmap_slot *vms_memmap_slot_of(struct vms_memmap *m, uint64_t pfn);

@@ -145,9 +145,52 @@ static int error(struct vms_walk *w, uint64_t start, uint64_t end, int level, in
 	return add(r, &n);
 }
 
+/*
+ * A table at a time: a present 4 KiB page that continues the run of present
+ * pages in progress only lengthens it, so it needs no full decode; every
+ * other entry goes where the walker would have sent it (empty entries one
+ * by one: adjacent holes merge into one run all the same).
+ */
+static int pte_table(struct vms_walk *w, uint64_t start, uint64_t end, const uint64_t *ent)
+{
+	struct vms_runs *r = w->priv;
+	const struct vms_arch *a = w->walker->arch;
+	const uint64_t pfn_mask = a->phys_mask & ~(VMS_PAGE_SIZE - 1);
+	const uint64_t highest = r->model->highest_memmap_pfn;
+	unsigned first = (unsigned)(start >> VMS_PAGE_SHIFT) & (VMS_PTRS - 1);
+	unsigned n = (unsigned)((end - start) >> VMS_PAGE_SHIFT);
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t raw = ent[first + i], addr = start + ((uint64_t)i << VMS_PAGE_SHIFT);
+		struct vms_run *c = &r->cur;
+		if ((raw & (VMS_P_PRESENT | VMS_P_SPECIAL)) == VMS_P_PRESENT && r->have &&
+		    c->kind == VMS_RUN_PRESENT && !c->protnone) {
+			uint64_t pfn = (raw & pfn_mask) >> VMS_PAGE_SHIFT;
+			if (pfn <= highest && pfn == c->pfn + c->pages &&
+			    c->start + (c->pages << VMS_PAGE_SHIFT) == addr) {
+				c->pages++;
+				continue;
+			}
+		}
+		struct vms_entry e;
+		int ret;
+		vms_decode(a, VMS_PTE, raw, &e);
+		if (e.kind == VMS_E_NONE)
+			ret = hole(w, addr, addr + VMS_PAGE_SIZE, VMS_PTE);
+		else if (e.kind == VMS_E_BAD)
+			ret = error(w, addr, addr + VMS_PAGE_SIZE, VMS_PTE, VMS_CORRUPT, raw);
+		else
+			ret = pte_entry(w, addr, &e);
+		if (ret)
+			return ret;
+	}
+	return VMS_WALK_TABLE_DONE;
+}
+
 const struct vms_walk_ops vms_runs_ops = {
 	.pte_entry = pte_entry,
 	.huge_entry = huge_entry,
 	.hole = hole,
 	.error = error,
+	.pte_table = pte_table,
 };

@@ -41,6 +41,13 @@ struct vms_mem {
 	void *ctx;
 	int (*read_phys)(void *ctx, uint64_t paddr, void *buf);
 	int (*read_kvirt)(void *ctx, uint64_t vaddr, void *buf);
+	/*
+	 * Optional (NULL: never): npages consecutive kernel-virtual pages in
+	 * one read, where the back end can do that (an ELF dump: one read()
+	 * instead of npages).  VMS_OK: all of them were read; anything else:
+	 * none is usable, and the caller reads them page by page.
+	 */
+	int (*read_kvirt_run)(void *ctx, uint64_t vaddr, unsigned npages, void *buf);
 };
 
 /* Pages read, by purpose: what the benchmarks hold against the floor. */
@@ -48,6 +55,8 @@ struct vms_counters {
 	uint64_t table_reads;	/* page-table pages */
 	uint64_t memmap_reads;	/* vmemmap pages (struct page) */
 	uint64_t memmap_rereads; /* of those, pages read before in this command */
+	uint64_t memmap_runs;	/* multi-page reads (read_kvirt_run) among them */
+	uint64_t memmap_run_pages; /* the pages those covered */
 	uint64_t kernel_reads;	/* other kernel pages (swap_map) */
 	uint64_t content_reads;	/* user pages whose content was scanned */
 };

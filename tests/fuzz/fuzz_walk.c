@@ -257,6 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      VMS_EXCLUDED);
 	if (h[0] & 0x40)
 		fm_mutate_random(&w->fm, 300, (uint64_t)h[6] | (uint64_t)h[7] << 8);
+	if (h[9] & 0x40)
+		fm_enable_runs(&w->fm);	/* struct pages in runs, as on an ELF dump */
 
 	w->m = (struct vms_model){ .zero_pfn = 1, .huge_zero_pfn = 512ULL * (h[9] % 3),
 				   .highest_memmap_pfn = MEMMAP_PFNS - 1,
@@ -275,7 +277,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	struct vms_memmap mm;
-	if (vms_memmap_init(&mm, &w->fm.mem, &cnt, &w->l, 1 + h[4] % 8)) {
+	if (vms_memmap_init(&mm, &w->fm.mem, &cnt, &w->l, 1 + h[4] % 8 * (h[9] & 0x40 ? 8 : 1))) {
 		vms_kcache_destroy(&kc);
 		fm_destroy(&w->fm);
 		free(w);

@@ -31,6 +31,7 @@ struct env {
 	struct vms_swapdev swap[2];
 	struct vms_stats st;
 	bool no_kcache;
+	unsigned mm_cap;		/* memmap groups; 0: 2 */
 	unsigned char buf[VMS_PAGE_SIZE];
 };
 
@@ -65,7 +66,8 @@ static const struct vms_stats *run(struct env *v, uint64_t start, uint64_t end)
 	vms_walker_forget(&v->wk);
 	ck_assert_int_eq(vms_kcache_init(&v->kc, &v->fm.mem, &v->cnt, 8), VMS_OK);
 	/* a small memmap cache (2 groups), so that eviction is exercised */
-	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l, 2), VMS_OK);
+	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l,
+					 v->mm_cap ? v->mm_cap : 2), VMS_OK);
 	v->acct.kcache = v->no_kcache ? NULL : &v->kc;
 	v->acct.memmap = v->no_kcache ? NULL : &v->mm;
 	struct vms_sink sink = { .acct = &v->acct, .vma = &v->vma, .stats = &v->st,
@@ -727,6 +729,60 @@ END_TEST
 
 /* ---- Helpers ------------------------------------------------------------------ */
 
+/* Struct pages read in runs (an ELF dump) account exactly as page by page:
+ * pfns in order, reversed and scattered, shared, compound, lost. */
+static void runs_env(struct env *v, bool runs)
+{
+	env_init(v, VMS_MAPCOUNT_COMPOUND);
+	if (runs)
+		fm_enable_runs(&v->fm);
+	v->mm_cap = 256;
+	uint64_t x = 12345;
+	for (unsigned i = 0; i < 3 * 512; i++) {
+		uint64_t va = BASE + (uint64_t)i * K4, pfn;
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (i < 512)
+			pfn = 0x4000 + i;			/* in order */
+		else if (i < 1024)
+			pfn = 0x8000 + (1023 - i);		/* reversed */
+		else
+			pfn = 0x10000 + (x >> 33) % 0x4000;	/* scattered (may repeat) */
+		if (i % 97 == 5)
+			continue;				/* untouched */
+		int mc = (x >> 20) % 4 == 0 ? 2 : 1;
+		map_small(v, va, pfn, (x >> 24) % 3 ? FM_ANON_MAPPING : FM_FILE_MAPPING, mc, mc,
+			  FM_PTE_FLAGS | ((x >> 28) % 2 ? VMS_P_DIRTY : 0));
+	}
+	fm_compound_page(&v->fm, &v->l, 0x20000, 4, FM_ANON_MAPPING, 1, 0, 1);
+	for (unsigned i = 0; i < 16; i++)
+		fm_map4k(&v->fm, BASE + (3 * 512 + i) * K4, 0x20000 + i, FM_PTE_FLAGS);
+	/* one vmemmap page lost in the middle of a run */
+	fm_set_status(&v->fm, fm_kvirt_pfn(&v->fm, FM_VMEMMAP + (0x4000 / 64 + 3) * K4),
+		      VMS_READ_ERROR);
+}
+
+START_TEST(test_memmap_runs_same_stats)
+{
+	struct env a, b;
+	runs_env(&a, false);
+	runs_env(&b, true);
+	const struct vms_stats *sa = run(&a, BASE, BASE + 4 * 512 * K4);
+	const struct vms_stats *sb = run(&b, BASE, BASE + 4 * 512 * K4);
+	ck_assert(!memcmp(sa, sb, offsetof(struct vms_stats, nerrors)));
+	ck_assert_uint_eq(sa->nerrors, sb->nerrors);
+	ck_assert_uint_gt(sa->nerrors, 0);
+	ck_assert_uint_gt(sa->resident, 1400 * K4);
+	ck_assert_uint_gt(b.fm.kvirt_run_calls, 0);
+	/* the same pages read, each once, and fewer calls */
+	ck_assert_uint_eq(a.cnt.memmap_reads, b.cnt.memmap_reads);
+	ck_assert_uint_eq(b.cnt.memmap_rereads, 0);
+	ck_assert_uint_lt(b.fm.kvirt_reads - b.cnt.memmap_reads + b.fm.kvirt_run_calls,
+			  a.fm.kvirt_reads);
+	env_fini(&a);
+	env_fini(&b);
+}
+END_TEST
+
 START_TEST(test_stats_add_and_error)
 {
 	struct vms_stats a = { 0 }, b = { 0 }, r = { 0 };
@@ -810,6 +866,7 @@ Suite *account_suite(void)
 	tcase_add_test(tc, test_unreadable_table);
 	tcase_add_test(tc, test_excluded_table);
 	tcase_add_test(tc, test_content_scan);
+	tcase_add_test(tc, test_memmap_runs_same_stats);
 	tcase_add_test(tc, test_stats_add_and_error);
 	tcase_add_test(tc, test_aligned_windows);
 	suite_add_tcase(s, tc);

@@ -478,6 +478,92 @@ START_TEST(test_memmap_rereads)
 }
 END_TEST
 
+/* As env_init, with the back end offering multi-page reads (an ELF dump). */
+static void env_init_runs(struct env *v, unsigned cap)
+{
+	env_init(v, VMS_MAPCOUNT_COMPOUND, cap);
+	fm_enable_runs(&v->fm);
+	vms_memmap_destroy(&v->mm);	/* again, now that runs are offered */
+	ck_assert_int_eq(vms_memmap_init(&v->mm, &v->fm.mem, &v->cnt, &v->l, cap), VMS_OK);
+	ck_assert(v->mm.prefetch);
+}
+
+/* Prefetch: consecutive uncached groups in one read each, nothing twice,
+ * nothing not asked for, and the same records as page-by-page reads. */
+START_TEST(test_memmap_prefetch)
+{
+	struct env v, w;
+	struct vms_pageinfo pi, pj;
+	env_init_runs(&v, 64);
+	env_init(&w, VMS_MAPCOUNT_COMPOUND, 64);
+	ck_assert(!w.mm.prefetch);
+	for (uint64_t pfn = 0; pfn < 64 * 48; pfn += 7) {
+		fm_small_page(&v.fm, &v.l, pfn, FM_ANON_MAPPING, (int)(pfn % 3), (int)(pfn % 5));
+		fm_small_page(&w.fm, &w.l, pfn, FM_ANON_MAPPING, (int)(pfn % 3), (int)(pfn % 5));
+		if (pfn % 2) {
+			fm_sp_flag(&v.fm, &v.l, pfn, v.l.pg_dirty);
+			fm_sp_flag(&w.fm, &w.l, pfn, w.l.pg_dirty);
+		}
+	}
+	ck_assert_int_eq(vms_page_get(&v.mm, 64 * 4, &pi), VMS_OK);	/* group 4 cached */
+	uint64_t groups[] = { 5, 3, 4, 4, 10, 11, 12, 20, 3 };
+	vms_memmap_prefetch(&v.mm, groups, 9);
+	/* runs 3 (4 was cached) and 5; 10-12 in one read; 20 alone is left */
+	ck_assert_uint_eq(v.fm.kvirt_run_calls, 1);
+	ck_assert_uint_eq(v.cnt.memmap_reads, 1 + 3);
+	fm_reset_reads(&v.fm);
+	for (uint64_t g = 3; g <= 12; g++)
+		if (g < 6 || g >= 10)
+			ck_assert_uint_eq(fm_reads(&v.fm, fm_kvirt_pfn(&v.fm, FM_VMEMMAP + g * 4096)), 0);
+	/* every record as a page-by-page read makes it */
+	for (uint64_t pfn = 0; pfn < 64 * 48; pfn++) {
+		int a = vms_page_get(&v.mm, pfn, &pi), b = vms_page_get(&w.mm, pfn, &pj);
+		ck_assert_int_eq(a, b);
+		ck_assert_msg(!memcmp(&pi, &pj, sizeof(pi)), "pfn %llu", (unsigned long long)pfn);
+	}
+	/* 48 groups, each read once (3 and 5 were single runs: not prefetched) */
+	ck_assert_uint_eq(v.cnt.memmap_reads, 48);
+	ck_assert_uint_eq(v.cnt.memmap_rereads, 0);
+	env_fini(&v);
+	env_fini(&w);
+}
+END_TEST
+
+/* Runs stop at VMS_MEMMAP_RUN pages, and a run the back end refuses is read
+ * page by page when looked up, with each page's own status. */
+START_TEST(test_memmap_prefetch_runs)
+{
+	struct env v;
+	struct vms_pageinfo pi;
+	uint64_t groups[40];
+	env_init_runs(&v, 128);
+	for (uint64_t g = 0; g < 40; g++) {
+		fm_small_page(&v.fm, &v.l, g * 64, FM_FILE_MAPPING, 1, 1);
+		groups[g] = 39 - g;
+	}
+	fm_set_status(&v.fm, fm_kvirt_pfn(&v.fm, FM_VMEMMAP + 36 * 4096), VMS_EXCLUDED);
+	vms_memmap_prefetch(&v.mm, groups, 40);
+	/* 0-15 and 16-31 read; 32-39 refused for page 36 */
+	ck_assert_uint_eq(v.fm.kvirt_run_calls, 3);
+	ck_assert_uint_eq(v.fm.kvirt_run_refused, 1);
+	ck_assert_uint_eq(v.cnt.memmap_reads, 32);
+	for (uint64_t g = 0; g < 40; g++)
+		ck_assert_int_eq(vms_page_get(&v.mm, g * 64, &pi), g == 36 ? VMS_EXCLUDED : VMS_OK);
+	ck_assert_uint_eq(v.cnt.memmap_reads, 40);
+	ck_assert_uint_eq(v.cnt.memmap_rereads, 0);
+	/* a tiny cache prefetches at most half of itself */
+	env_fini(&v);
+	env_init_runs(&v, 4);
+	for (uint64_t g = 0; g < 40; g++) {
+		fm_small_page(&v.fm, &v.l, g * 64, FM_FILE_MAPPING, 1, 1);
+		groups[g] = g;
+	}
+	vms_memmap_prefetch(&v.mm, groups, 40);
+	ck_assert_uint_eq(v.cnt.memmap_reads, 2);
+	env_fini(&v);
+}
+END_TEST
+
 START_TEST(test_kcache_cross_page)
 {
 	struct env v;
@@ -564,6 +650,8 @@ Suite *page_suite(void)
 	tcase_add_test(tc, test_kcache_capacity_one);
 	tcase_add_test(tc, test_kcache_stress);
 	tcase_add_test(tc, test_memmap_rereads);
+	tcase_add_test(tc, test_memmap_prefetch);
+	tcase_add_test(tc, test_memmap_prefetch_runs);
 	tcase_add_test(tc, test_kcache_cross_page);
 	tcase_add_test(tc, test_kcache_failed_read_cached);
 	suite_add_tcase(s, tc);

@@ -9,7 +9,7 @@
 #include "runs.h"
 
 #define VA 0x7f0000000000ULL
-#define MAXRUNS 64
+#define MAXRUNS 1024
 
 struct collected {
 	struct vms_run r[MAXRUNS];
@@ -50,6 +50,18 @@ static void walk(uint64_t start, uint64_t end, bool file, uint64_t pgoff)
 	vms_walker_init(&wk, &fm.arch, &fm.mem, NULL);
 	vms_runs_vma(&runs, start, file, pgoff);
 	ck_assert_int_eq(vms_walk_range(&wk, fm.root << 12, start, end, &vms_runs_ops, &runs), 0);
+	vms_runs_flush(&runs);
+}
+
+/* The walk with the sink's table fast path, or entry by entry without it. */
+static void walk_ops(uint64_t start, uint64_t end, bool file, const struct vms_walk_ops *ops,
+		     struct collected *out)
+{
+	struct vms_walker wk;
+	struct vms_runs runs = { .model = &model, .emit = collect, .arg = out };
+	vms_walker_init(&wk, &fm.arch, &fm.mem, NULL);
+	vms_runs_vma(&runs, start, file, 7);
+	ck_assert_int_eq(vms_walk_range(&wk, fm.root << 12, start, end, ops, &runs), 0);
 	vms_runs_flush(&runs);
 }
 
@@ -170,6 +182,52 @@ START_TEST(protnone_pages_are_marked_and_uninverted)
 }
 END_TEST
 
+/* The PTE-table fast path makes the runs entry-by-entry decoding makes. */
+START_TEST(table_fast_path_makes_the_same_runs)
+{
+	static struct collected slow, fast;
+	struct vms_walk_ops plain = vms_runs_ops;
+	plain.pte_table = NULL;
+	uint64_t x = 99, pfn = 0x4000;
+	for (unsigned i = 0; i < 3 * 512; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		unsigned what = (unsigned)(x >> 58);
+		uint64_t va = VA + (uint64_t)i * 4096;
+		if (what < 40)
+			fm_map4k(&fm, va, pfn++, FM_PTE_FLAGS);		/* continues */
+		else if (what < 44)
+			fm_map4k(&fm, va, pfn += 9, FM_PTE_FLAGS);	/* a jump */
+		else if (what < 46)
+			fm_map4k(&fm, va, 0x777, FM_PTE_FLAGS | VMS_P_SPECIAL);	/* zero page */
+		else if (what < 48)
+			fm_map4k(&fm, va, 0x123456, FM_PTE_FLAGS);	/* beyond the memmap */
+		else if (what < 50)
+			fm_set(&fm, va, VMS_PTE, (~(pfn << 12) & ~0xfffULL & ((1ULL << 52) - 1)) |
+				VMS_P_PROTNONE | VMS_P_USER);		/* PROT_NONE */
+		else if (what < 52)
+			fm_set(&fm, va, VMS_PTE, (1ULL << 59) | ((~(uint64_t)i << 14) >> 5));
+		/* else: empty */
+	}
+	for (int file = 0; file < 2; file++) {
+		memset(&slow, 0, sizeof(slow));
+		memset(&fast, 0, sizeof(fast));
+		walk_ops(VA + 4096 * 3, VA + 3 * 512 * 4096 - 4096 * 5, file, &plain, &slow);
+		walk_ops(VA + 4096 * 3, VA + 3 * 512 * 4096 - 4096 * 5, file, &vms_runs_ops, &fast);
+		ck_assert_int_gt(slow.n, 20);
+		ck_assert_int_eq(slow.n, fast.n);
+		for (int i = 0; i < slow.n; i++) {
+			const struct vms_run *p = &slow.r[i], *q = &fast.r[i];
+			ck_assert_msg(p->start == q->start && p->pages == q->pages &&
+				      p->kind == q->kind && p->pfn == q->pfn &&
+				      p->swap_type == q->swap_type &&
+				      p->swap_offset == q->swap_offset &&
+				      p->file_pgoff == q->file_pgoff && p->protnone == q->protnone,
+				      "run %d", i);
+		}
+	}
+}
+END_TEST
+
 START_TEST(runs_never_span_vmas)
 {
 	struct vms_walker wk;
@@ -198,6 +256,7 @@ Suite *runs_suite(void)
 	tcase_add_test(t, swap_runs_follow_offsets_on_one_device);
 	tcase_add_test(t, unreadable_and_excluded_tables);
 	tcase_add_test(t, protnone_pages_are_marked_and_uninverted);
+	tcase_add_test(t, table_fast_path_makes_the_same_runs);
 	tcase_add_test(t, runs_never_span_vmas);
 	suite_add_tcase(s, t);
 	return s;

@@ -275,6 +275,34 @@ static int fm_read_kvirt(void *ctx, uint64_t vaddr, void *buf)
 	return VMS_OK;
 }
 
+static int fm_read_kvirt_run(void *ctx, uint64_t vaddr, unsigned npages, void *buf)
+{
+	struct fake_mem *fm = ctx;
+
+	if (vaddr & (VMS_PAGE_SIZE - 1))
+		abort();
+	fm->kvirt_run_calls++;
+	for (unsigned i = 0; i < npages; i++) {
+		struct fm_kmap *k = kfind(fm, vaddr + (uint64_t)i * VMS_PAGE_SIZE);
+		if (!k || find(fm, k->pfn)->status) {
+			fm->kvirt_run_refused++;
+			return VMS_READ_ERROR;
+		}
+	}
+	for (unsigned i = 0; i < npages; i++) {
+		struct fm_page *p = find(fm, kfind(fm, vaddr + (uint64_t)i * VMS_PAGE_SIZE)->pfn);
+		p->reads++;
+		fm->kvirt_reads++;
+		memcpy((unsigned char *)buf + (size_t)i * VMS_PAGE_SIZE, p->data, VMS_PAGE_SIZE);
+	}
+	return VMS_OK;
+}
+
+void fm_enable_runs(struct fake_mem *fm)
+{
+	fm->mem.read_kvirt_run = fm_read_kvirt_run;
+}
+
 void fm_kwrite(struct fake_mem *fm, uint64_t vaddr, const void *buf, size_t len)
 {
 	const unsigned char *in = buf;

@@ -70,6 +70,8 @@ struct fake_mem {
 	 * probability mutate_permille/1000 (0: off). */
 	unsigned mutate_permille;
 	uint64_t rng;
+	/* fm_enable_runs: multi-page kernel-virtual reads, and how many */
+	uint64_t kvirt_run_calls, kvirt_run_refused;
 };
 
 /* levels: 4 or 5.  The arch is x86_64 with a 6.12-like swap layout. */
@@ -105,6 +107,12 @@ uint64_t fm_kvirt_pfn(struct fake_mem *fm, uint64_t vaddr);
 /* Write len bytes at vaddr (may cross pages). */
 void fm_kwrite(struct fake_mem *fm, uint64_t vaddr, const void *buf, size_t len);
 void fm_kread(struct fake_mem *fm, uint64_t vaddr, void *buf, size_t len);
+
+/*
+ * Offer mem.read_kvirt_run, as an ELF dump does: one call for a run of
+ * pages, refused (nothing read) if any of them is unmapped or fails.
+ */
+void fm_enable_runs(struct fake_mem *fm);
 
 /* Mutating mode. */
 void fm_mutate_at(struct fake_mem *fm, uint64_t at_read, uint64_t pfn, unsigned idx, uint64_t val);

@@ -48,6 +48,29 @@ class Smaps(DumpTest):
                     self.assertEqual(outs[2 * i + 1], bytes.fromhex(p["rollup_hex"]),
                                      f"smaps_rollup of pid {p['pid']}")
 
+    def test_elf_struct_pages_in_runs(self):
+        """On the ELF dump, where struct pages are read in runs of vmemmap
+        pages (one back-end call each), smaps still equals the kernel's text,
+        and the runs really happened, reading no page twice."""
+        for name, d, t in self.each_dump():
+            with self.subTest(kernel=name):
+                cmds = [f"smaps -k {p['pid']}" for p in t["processes"]]
+                outs = run_crash(d, cmds, vmcore="vmcore.elf")
+                for p, out in zip(t["processes"], outs):
+                    self.assertEqual(out.decode("utf-8", "backslashreplace"),
+                                     bytes.fromhex(p["smaps_hex"]).decode("utf-8", "backslashreplace"),
+                                     f"smaps of pid {p['pid']} (ELF)")
+                os.environ["VMSCOPE_STATS"] = "1"
+                try:
+                    out = run_crash(d, ["smaps -a > /dev/null"], vmcore="vmcore.elf")[0]
+                finally:
+                    del os.environ["VMSCOPE_STATS"]
+                st = dict(kv.split("=") for kv in re.search(
+                    rb"vmscope-stats: smaps (.*)", out).group(1).decode().split())
+                self.assertGreater(int(st["runs"]), 0, st)
+                self.assertGreater(int(st["run_pages"]), int(st["runs"]), st)
+                self.assertEqual(int(st["memmap_rereads"]), 0, st)
+
     def test_json_fields(self):
         """smaps -j: every field of every VMA equals the kernel's."""
         for name, d, t in self.each_dump():
