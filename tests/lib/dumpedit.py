@@ -78,6 +78,56 @@ class ElfDump:
         """Overwrite [paddr, paddr + size) with reproducible random bytes."""
         self.write(paddr, random.Random(seed).randbytes(size))
 
+    def isolate(self, paddr, size, seed):
+        """Give [paddr, paddr + size) a PT_LOAD of its own, its bytes moved to
+        the end of the file, and fill the place they leave with garbage: the
+        memory is the same, but a reader that runs on past a segment's end
+        reads garbage.  The PT_LOAD holding the range is split in three.
+        crash reads the program headers and notes from before the first
+        segment's data, where QEMU leaves no room, so the two new headers
+        take the place of the two highest PT_LOADs, which must be above
+        3 GiB: the PCI hole's device memory and firmware that QEMU dumps
+        after RAM, which neither crash nor vmscope reads."""
+        self.f.seek(0)
+        hdr = self.f.read(64)
+        phoff, = struct.unpack_from("<Q", hdr, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", hdr, 0x36)
+        self.f.seek(phoff)
+        phdrs = [bytearray(self.f.read(phentsize)) for _ in range(phnum)]
+
+        def fields(ph):     # p_type, p_offset, p_paddr, p_filesz, p_memsz
+            t, _, off, _, start, filesz, memsz = struct.unpack_from("<IIQQQQQ", ph)
+            return t, off, start, filesz, memsz
+        loads = sorted((i for i, ph in enumerate(phdrs) if fields(ph)[0] == PT_LOAD),
+                       key=lambda i: fields(phdrs[i])[2])
+        spare = loads[-2:]
+        if len(loads) < 3 or any(fields(phdrs[i])[2] < 0xc0000000 for i in spare):
+            raise ValueError(f"{self.path}: no two PT_LOADs above 3 GiB to give up")
+        for i in loads[:-2]:
+            _, off, start, filesz, memsz = fields(phdrs[i])
+            if start < paddr and paddr + size < start + filesz and memsz == filesz:
+                break
+        else:
+            raise ValueError(f"physical {paddr:#x}+{size:#x} is not inside one PT_LOAD")
+        data = self.read(paddr, size)
+        self.f.seek(0, os.SEEK_END)
+        new_off = self.f.tell()
+        self.f.write(data)
+        self.scribble(paddr, size, seed)
+
+        def load(ph, pstart, length, foff):
+            struct.pack_into("<QQQQQ", ph, 8, foff, 0, pstart, length, length)
+        tail = paddr + size
+        load(phdrs[spare[0]], paddr, size, new_off)
+        load(phdrs[spare[1]], tail, start + filesz - tail, off + tail - start)
+        load(phdrs[i], start, paddr - start, off)
+        self.f.seek(phoff)
+        for ph in phdrs:
+            self.f.write(ph)
+        self.f.flush()
+        self.f.close()
+        self.__init__(self.path, writable=True)
+
     def end_of_memory(self):
         """The first physical address above every PT_LOAD."""
         return max(start + filesz for start, filesz, _ in self.loads)

@@ -11,6 +11,7 @@ import functools
 import json
 import os
 import re
+import tempfile
 import sys
 import unittest
 
@@ -482,6 +483,41 @@ class Damage(DumpTest):
                     expect = Expect(damaged)
                     expect.struct_pages = True
                     self.run_damaged(dump, d, t, expect)
+
+    def test_elf_segment_boundaries(self):
+        """Struct pages are read in runs of vmemmap pages on ELF dumps; a run
+        must not cross the end of a PT_LOAD segment.  The second page of a
+        run that smaps of a workload process reads on the intact dump (three
+        consecutive pages in its trace) gets a segment of its own elsewhere
+        in the file, and garbage where it was: nothing may change."""
+        for name, d, t in self.dumps_with_elf():
+            with self.subTest(kernel=name), tempfile.TemporaryDirectory() as tmp:
+                page = None
+                for p in t["processes"]:
+                    trace = os.path.join(tmp, f"trace.{p['pid']}")
+                    os.environ["VMSCOPE_TRACE"] = trace
+                    try:
+                        run_crash(d, [f"smaps {p['pid']} > /dev/null"], vmcore="vmcore.elf")
+                    finally:
+                        del os.environ["VMSCOPE_TRACE"]
+                    with open(trace, "rb") as f:
+                        pages = [int.from_bytes(b, "little") for b in iter(lambda: f.read(8), b"")]
+                    page = next((b for a, b, c in zip(pages, pages[1:], pages[2:])
+                                 if b == a + 4096 and c == b + 4096), None)
+                    if page:
+                        break
+                self.assertIsNotNone(page, "a workload process's smaps reads a run")
+                with damaged_copy(os.path.join(d, "vmcore.elf")) as dump:
+                    dump.isolate(page, 4096, seed=11)
+                    self.assertEqual(dump.offset(page, 4096), os.path.getsize(dump.path) - 4096)
+                    self.run_damaged(dump, d, t, Expect({}))
+                    os.environ["VMSCOPE_STATS"] = "1"
+                    try:
+                        out = run_crash(d, ["smaps -a > /dev/null"], vmcore=dump.path,
+                                        vmlinux=os.path.join(d, "vmlinux"), timeout=TIMEOUT)[0]
+                    finally:
+                        del os.environ["VMSCOPE_STATS"]
+                    self.assertRegex(out, rb"vmscope-stats: smaps .* runs=[1-9]")
 
     def test_entries_past_end(self):
         """A PTE and a PMD leaf mapping pages past the end of memory (flagged),
