@@ -204,12 +204,10 @@ void cmd_pageruns(void)
 	if (nargs > 3)
 		cmd_usage(pc->curcmd, SYNOPSIS);
 	char *target = nargs ? args[optind] : NULL;
-	int first_addr = 1;
-	lo = 0;
-	if (nargs > first_addr && !parse_addr(args[optind + first_addr], &lo))
-		error(FATAL, "invalid start address: %s\n", args[optind + first_addr]);
-	if (nargs > first_addr + 1 && !parse_addr(args[optind + first_addr + 1], &hi))
-		error(FATAL, "invalid end address: %s\n", args[optind + first_addr + 1]);
+	if (nargs > 1 && !parse_addr(args[optind + 1], &lo))
+		error(FATAL, "invalid start address: %s\n", args[optind + 1]);
+	if (nargs > 2 && !parse_addr(args[optind + 2], &hi))
+		error(FATAL, "invalid end address: %s\n", args[optind + 2]);
 	if (lo >= hi)
 		error(FATAL, "start %llx is not below end %llx\n", (unsigned long long)lo,
 		      (unsigned long long)hi);

@@ -40,11 +40,20 @@ bool vms_rd_int(ulong addr, int *v)
 	return vms_rd(addr, v, sizeof(*v));
 }
 
+/* VMSCOPE_TRACE: the physical pages read, for the benchmark's floor. */
+static void trace(struct vms_ctx *c, uint64_t paddr, unsigned npages)
+{
+	if (!c || !c->trace)
+		return;
+	for (unsigned i = 0; i < npages; i++) {
+		uint64_t p = paddr + (uint64_t)i * PAGESIZE();
+		fwrite(&p, sizeof(p), 1, c->trace);
+	}
+}
+
 static int read_phys(void *ctx, uint64_t paddr, void *buf)
 {
-	struct vms_ctx *c = ctx;
-	if (c && c->trace)
-		fwrite(&paddr, sizeof(paddr), 1, c->trace);
+	trace(ctx, paddr, 1);
 	int fd = ACTIVE() ? pc->mfd : pc->dfd;
 	/* as readmem() does for PHYSADDR; the kcore back end looks at it */
 	pc->curcmd_flags &= ~MEMTYPE_KVADDR;
@@ -139,11 +148,7 @@ static int read_kvirt_run(void *ctx, uint64_t vaddr, unsigned npages, void *buf)
 	pc->curcmd_flags &= ~MEMTYPE_KVADDR;
 	if (pc->readmem(pc->dfd, buf, (int)len, 0, first) != (int)len)
 		return VMS_READ_ERROR;
-	if (c && c->trace)
-		for (unsigned i = 0; i < npages; i++) {
-			uint64_t p = first + i * PAGESIZE();
-			fwrite(&p, sizeof(p), 1, c->trace);
-		}
+	trace(c, first, npages);
 	return VMS_OK;
 }
 

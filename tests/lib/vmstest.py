@@ -136,22 +136,19 @@ def zero_pfns(t):
     return zero.pop(), huge
 
 
+def per_page(runs):
+    """{page address: value} from the truth's (first address, pages, value) runs."""
+    return {vaddr + i * 4096: value for vaddr, count, value in runs for i in range(count)}
+
+
 def kpageflags(proc):
     """{page address: kpageflags} of present pages."""
-    out = {}
-    for vaddr, count, flags in proc["kpageflags"]:
-        for i in range(count):
-            out[vaddr + i * 4096] = flags
-    return out
+    return per_page(proc["kpageflags"])
 
 
 def content(proc):
     """{page address: 0 data, 1 all zero, 2 unreadable} of present pages."""
-    out = {}
-    for vaddr, count, state in proc["content"]:
-        for i in range(count):
-            out[vaddr + i * 4096] = state
-    return out
+    return per_page(proc["content"])
 
 
 def is_anonymous(vma):
