@@ -67,6 +67,8 @@ static int emit(void *arg, const struct vms_run *r)
 		    r->kind == VMS_RUN_ZERO || r->kind == VMS_RUN_HUGE_ZERO ||
 		    r->kind == VMS_RUN_SPECIAL || r->kind == VMS_RUN_OTHER;
 
+	if (r->kind == VMS_RUN_ERROR)
+		vms_note(VMS_OUT_REPORTED);
 	if (r->kind == VMS_RUN_SWAP && e->swapname_type != r->swap_type) {
 		vms_swap_name(r->swap_type, e->swapname);
 		e->swapname_type = r->swap_type;
@@ -147,7 +149,7 @@ static void do_space(struct task_context *tc, void *arg)
 	uint64_t lo = j->lo, hi = j->hi;
 
 	if (!vms_space_load(&s, tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
+		VMS_REPORT("PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		return;
 	}
 	if (!as_json) {
@@ -196,20 +198,20 @@ void cmd_pageruns(void)
 		}
 	}
 	if (argerrs)
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	/* [target [start [end]]] */
 	int nargs = 0;
 	while (args[optind + nargs])
 		nargs++;
 	if (nargs > 3)
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	char *target = nargs ? args[optind] : NULL;
 	if (nargs > 1 && !parse_addr(args[optind + 1], &lo))
-		error(FATAL, "invalid start address: %s\n", args[optind + 1]);
+		VMS_ARG_FATAL("invalid start address: %s\n", args[optind + 1]);
 	if (nargs > 2 && !parse_addr(args[optind + 2], &hi))
-		error(FATAL, "invalid end address: %s\n", args[optind + 2]);
+		VMS_ARG_FATAL("invalid end address: %s\n", args[optind + 2]);
 	if (lo >= hi)
-		error(FATAL, "start %llx is not below end %llx\n", (unsigned long long)lo,
+		VMS_ARG_FATAL("start %llx is not below end %llx\n", (unsigned long long)lo,
 		      (unsigned long long)hi);
 	lo &= ~(uint64_t)(PAGESIZE() - 1);
 	if (!vms_kernel_init())

@@ -127,7 +127,7 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 	tt->tc = tc;
 	if (!vms_space_load(s, tc, &err)) {
 		if (mode != M_QUIET)
-			error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
+			VMS_REPORT("PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		tt->err = err;
 		return;
 	}
@@ -155,6 +155,8 @@ static void do_space(struct task_context *tc, enum mode mode, struct task_total 
 			continue;
 		vms_vma_name(s, v, name);
 		vms_vma_info_fill(&ctx, v, &va, &tv, name, &info);
+		if (name->err)
+			vms_note(VMS_OUT_REPORTED);
 		if (name->err)
 			vms_stats_error(&st, VMS_CORRUPT, -1, v->start, v->file, name->err);
 		if (mode == M_KERNEL) {
@@ -323,13 +325,13 @@ void cmd_smaps(void)
 		}
 	}
 	if (argerrs)
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	if (json && kernel)
-		error(FATAL, "-j and -k cannot be used together\n");
+		VMS_ARG_FATAL("-j and -k cannot be used together\n");
 	if (all && args[optind])
-		error(FATAL, "-a takes no targets\n");
+		VMS_ARG_FATAL("-a takes no targets\n");
 	if (all && kernel)
-		error(FATAL, "-a and -k cannot be used together\n");
+		VMS_ARG_FATAL("-a and -k cannot be used together\n");
 	if (!vms_kernel_init())
 		return;
 

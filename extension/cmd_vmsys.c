@@ -138,7 +138,7 @@ void cmd_vmsys(void)
 		}
 	}
 	if (argerrs || args[optind])
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	if (!vms_kernel_init())
 		return;
 	vms_ctx_begin(&ctx, false);

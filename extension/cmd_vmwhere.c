@@ -139,8 +139,10 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 				vms_json_u64(b, "swap_type", o.run.swap_type);
 				vms_json_hex(b, "swap_offset", o.run.swap_offset);
 			}
-			if (v->bad)
+			if (v->bad) {
+				vms_note(VMS_OUT_REPORTED);
 				vms_json_errors(b, NULL, v->err);
+			}
 			vms_json_end(b);
 		} else {
 			vms_buf_printf(b, "%16llx  mapped  %llx-%llx %s +0x%llx ",
@@ -158,8 +160,10 @@ static void where(struct vms_space *s, uint64_t addr, bool as_json, struct vms_n
 				vms_buf_printf(b, " (type %u, offset 0x%llx)", o.run.swap_type,
 					       (unsigned long long)o.run.swap_offset);
 			vms_buf_puts(b, "\n");
-			if (v->bad)
+			if (v->bad) {
+				vms_note(VMS_OUT_REPORTED);
 				vms_buf_printf(b, "  ! %s\n", v->err);
+			}
 		}
 		vms_buf_flush(b, fp);
 		return;
@@ -244,7 +248,7 @@ static void do_space(struct task_context *tc, void *arg)
 	const char *err;
 
 	if (!vms_space_load(&s, tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
+		VMS_REPORT("PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		return;
 	}
 	if (!j->as_json) {
@@ -257,10 +261,12 @@ static void do_space(struct task_context *tc, void *arg)
 		errno = 0;
 		unsigned long long addr = strtoull(txt, &end, 16);
 		if (!*txt || *end || errno) {
+			vms_note(VMS_OUT_ARG);
 			error(INFO, "invalid address: %s\n", txt);
 			continue;
 		}
 		if (addr >= vms_user_top(&ctx.arch) + PAGESIZE() && find_vma(&s, addr) < 0) {
+			vms_note(VMS_OUT_ARG);
 			error(INFO, "%s is not a user address\n", txt);
 			continue;
 		}
@@ -285,7 +291,7 @@ void cmd_vmwhere(void)
 		}
 	}
 	if (argerrs || !args[optind] || !args[optind + 1])
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	if (!vms_kernel_init())
 		return;
 	vms_ctx_begin(&ctx, false);

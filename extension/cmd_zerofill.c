@@ -127,7 +127,7 @@ static void do_space(struct task_context *tc, void *arg)
 	const char *err;
 
 	if (!vms_space_load(&s, tc, &err)) {
-		error(INFO, "PID %lu (%s): %s\n", tc->pid, tc->comm, err);
+		VMS_REPORT("PID %lu (%s): %s\n", tc->pid, tc->comm, err);
 		return;
 	}
 	vms_acct_setup(&ctx, &acct, false, content);
@@ -181,7 +181,7 @@ void cmd_zerofill(void)
 		}
 	}
 	if (argerrs)
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	if (!vms_kernel_init())
 		return;
 	vms_ctx_begin(&ctx, false);

@@ -375,6 +375,7 @@ bool vms_catch(struct vms_ctx *c, void (*fn)(void *), void *arg)
 	memcpy(saved, pc->foreach_loop_env, sizeof(saved));
 	if (setjmp(pc->foreach_loop_env)) {
 		ok = false;
+		vms_note(VMS_OUT_REPORTED);
 		vms_buf_reset(&c->out);
 	} else {
 		pc->flags |= IN_FOREACH;
@@ -437,6 +438,7 @@ int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct v
 
 	memset(stats, 0, sizeof(*stats));
 	if (v->bad) {
+		vms_note(VMS_OUT_REPORTED);
 		vms_stats_error(stats, VMS_CORRUPT, -1, v->start, v->addr, v->err);
 		return 0;
 	}
@@ -445,7 +447,11 @@ int vms_account_vma(struct vms_ctx *c, const struct vms_space *s, const struct v
 	 * special, so they add to no smaps field, only to vmscope's own. */
 	if (v->gate)
 		return 0;
-	return vms_walk_range(&c->walker, s->pgd_paddr, v->start, v->end, &vms_account_ops, &sink);
+	int ret = vms_walk_range(&c->walker, s->pgd_paddr, v->start, v->end, &vms_account_ops, &sink);
+	/* pages a filtered dump leaves out are expected, not an error */
+	if (stats->nerrors && stats->err.status != VMS_EXCLUDED)
+		vms_note(VMS_OUT_REPORTED);
+	return ret;
 }
 
 void vms_swap_name(unsigned type, struct vms_name *n)
@@ -486,7 +492,7 @@ void cmd_vmscope_readcost(void)
 	bool backend = args[1] && strcmp(args[1], "-b") == 0;
 	char *file = args[1 + backend], *nrounds = file ? args[2 + backend] : NULL;
 	if (!file)
-		cmd_usage(pc->curcmd, SYNOPSIS);
+		VMS_USAGE();
 	int rounds = nrounds ? atoi(nrounds) : 1;
 	FILE *f = fopen(file, "r");
 	if (!f)

@@ -269,7 +269,7 @@ bool vms_kernel_init(void)
 	else if (!(machdep->flags & VMEMMAP))
 		missing = "a vmemmap (SPARSEMEM_VMEMMAP)";
 	if (missing) {
-		error(INFO, "vmscope: this kernel lacks %s; vmscope cannot read it\n", missing);
+		VMS_REPORT("vmscope: this kernel lacks %s; vmscope cannot read it\n", missing);
 		return false;
 	}
 	k->ready = true;

@@ -67,6 +67,7 @@ static void add(struct task_context ***tcs, int *n, int *cap, struct task_contex
 static void add_with_mm(struct task_context ***tcs, int *n, int *cap, struct task_context *tc)
 {
 	if (!tc->mm_struct) {
+		vms_note(VMS_OUT_ARG);
 		error(INFO, "PID %lu (%s) %s\n", tc->pid, tc->comm, why_no_mm(tc));
 		return;
 	}
@@ -96,7 +97,7 @@ int vms_targets(char **args, int optind, struct task_context ***tcs_ret)
 				add_with_mm(&tcs, &n, &cap, tc);
 				continue;
 			default:
-				error(INFO, "invalid task or pid value: %s\n", arg);
+				(vms_note(VMS_OUT_ARG), error(INFO, "invalid task or pid value: %s\n", arg));
 				continue;
 			}
 		}
@@ -110,6 +111,8 @@ int vms_targets(char **args, int optind, struct task_context ***tcs_ret)
 					add(&tcs, &n, &cap, tc);
 			}
 		}
+		if (!found || !n)
+			vms_note(VMS_OUT_ARG);
 		if (!found)
 			error(INFO, "no task named \"%s\" (a pid, task address or command name is expected)\n",
 			      name);

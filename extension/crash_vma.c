@@ -630,5 +630,5 @@ void vms_task_line(struct vms_buf *b, const struct vms_space *s)
 void vms_space_warn(const struct vms_space *s)
 {
 	if (s->err)
-		error(INFO, "PID %lu (%s): VMA list incomplete: %s\n", s->pid, s->comm, s->err);
+		VMS_REPORT("PID %lu (%s): VMA list incomplete: %s\n", s->pid, s->comm, s->err);
 }

@@ -194,6 +194,23 @@ void vms_task_line(struct vms_buf *b, const struct vms_space *s);
 /* Report an incomplete VMA list once per address space. */
 void vms_space_warn(const struct vms_space *s);
 
+/*
+ * The session's outcome, for scripts and batch runs: the worst thing any
+ * vmscope command met, handed to crash's exit status by the hidden
+ * vmscope_exit command (scripts/vmscope ends every batch with it).
+ */
+enum vms_outcome {
+	VMS_OUT_OK = 0,
+	VMS_OUT_ARG = 2,	/* a wrong option, target or address */
+	VMS_OUT_REPORTED = 4,	/* a command reported an error in the dump */
+};
+void vms_note(enum vms_outcome o);
+/* crash's usage text (and FATAL), or a one-line FATAL, for a wrong argument. */
+#define VMS_USAGE() (vms_note(VMS_OUT_ARG), cmd_usage(pc->curcmd, SYNOPSIS))
+#define VMS_ARG_FATAL(...) (vms_note(VMS_OUT_ARG), error(FATAL, __VA_ARGS__))
+/* error(INFO) for a problem found in the dump. */
+#define VMS_REPORT(...) (vms_note(VMS_OUT_REPORTED), error(INFO, __VA_ARGS__))
+
 /* Commands */
 void cmd_smaps(void);
 void cmd_zerofill(void);

@@ -40,6 +40,50 @@ static void cmd_vmscope_mark(void)
 	fflush(fp);
 }
 
+/* ---- the session's outcome (glue.h: enum vms_outcome) ---- */
+
+static enum vms_outcome outcome;
+
+void vms_note(enum vms_outcome o)
+{
+	/* a wrong argument outranks an error found in the dump */
+	if (outcome != VMS_OUT_ARG)
+		outcome = o == VMS_OUT_OK ? outcome : o;
+}
+
+/* VMSCOPE_STATUS_FILE (set by scripts/vmscope): "loaded" once crash has
+ * opened the dump and loaded vmscope, "exit N" when vmscope_exit ends the
+ * session, so the wrapper tells "crash could not open the dump" from both. */
+static void status_file(const char *line)
+{
+	const char *path = getenv("VMSCOPE_STATUS_FILE");
+	FILE *f = path && *path ? fopen(path, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+}
+
+static char *help_vmscope_exit[] = {
+	"vmscope_exit",
+	"end the session with the vmscope commands' outcome as exit status",
+	" ",
+	"  Exits crash with 0 when every vmscope command ran without an error, 2",
+	"  when one was given a wrong option, target or address, 4 when one",
+	"  reported an error in the dump (a damaged VMA, an unreadable task).",
+	"  scripts/vmscope ends every batch (-c) session with it.",
+	NULL
+};
+
+static void cmd_vmscope_exit(void)
+{
+	char line[32];
+	snprintf(line, sizeof(line), "exit %d", (int)outcome);
+	status_file(line);
+	fflush(fp);
+	clean_exit((int)outcome);
+}
+
 static struct command_table_entry command_table[] = {
 	{ "smaps", cmd_smaps, help_smaps, 0 },
 	{ "zerofill", cmd_zerofill, help_zerofill, 0 },
@@ -49,6 +93,7 @@ static struct command_table_entry command_table[] = {
 	{ "vmsys", cmd_vmsys, help_vmsys, 0 },
 	{ "vmscope_readcost", cmd_vmscope_readcost, help_vmscope_readcost, HIDDEN_COMMAND },
 	{ "vmscope_mark", cmd_vmscope_mark, help_vmscope_mark, HIDDEN_COMMAND },
+	{ "vmscope_exit", cmd_vmscope_exit, help_vmscope_exit, HIDDEN_COMMAND },
 	{ NULL },
 };
 
@@ -62,6 +107,7 @@ __attribute__((constructor)) static void vmscope_init(void)
 		return;
 	}
 	register_extension(command_table);
+	status_file("loaded");
 }
 
 __attribute__((destructor)) static void vmscope_fini(void)

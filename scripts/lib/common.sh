@@ -40,8 +40,11 @@ apt_suite() {
 		-o "Dir::State::Lists=$d/lists" -o "Dir::Cache=$d/cache"
 		-o "Dir::State::status=/var/lib/dpkg/status" -o "APT::Get::List-Cleanup=0"
 		-o "Debug::NoLocking=1")
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
+	# Checkouts sharing the cache must not update the same lists at once.
+	exec {lockfd}>"$d/lock"
+	flock "$lockfd"
 	if [ ! -f "$d/lists/.updated" ] || [ -n "${APT_SUITE_REFRESH:-}" ]; then
-		mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 		local m; m=$(debian_mirror)
 		local key=/usr/share/keyrings/debian-archive-keyring.gpg
 		printf 'deb [signed-by=%s] %s %s main\ndeb-src [signed-by=%s] %s %s main\n' \
@@ -50,4 +53,7 @@ apt_suite() {
 		touch "$d/lists/.updated"
 	fi
 	"$tool" "${opts[@]}" "$@"
+	local rc=$?
+	exec {lockfd}>&-
+	return $rc
 }
